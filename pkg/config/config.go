@@ -1,0 +1,154 @@
+package config
+
+import "time"
+
+// Config is the whole configuration. The YAML keys are the field tags;
+// config-example.yaml at the repository root documents every one.
+type Config struct {
+	ESXi     ESXi     `yaml:"esxi"`
+	SSH      SSH      `yaml:"ssh"`
+	Defaults Defaults `yaml:"defaults"`
+	Backup   Backup   `yaml:"backup"`
+	Metrics  Metrics  `yaml:"metrics"`
+	Security Security `yaml:"security"`
+	Log      Log      `yaml:"log"`
+	// StateDir holds the session cache, the catalog and the audit log unless
+	// they are set elsewhere.
+	StateDir string `yaml:"state_dir"`
+
+	// Source is the file the configuration was read from ("" when none).
+	Source string `yaml:"-"`
+}
+
+// ESXi says how to reach and log in to the host.
+type ESXi struct {
+	Host            string        `yaml:"host"`
+	User            string        `yaml:"user"`
+	Password        string        `yaml:"password"`
+	PasswordFile    string        `yaml:"password_file"`
+	PasswordCommand string        `yaml:"password_command"`
+	Thumbprint      string        `yaml:"thumbprint"`
+	CAFile          string        `yaml:"ca_file"`
+	Insecure        bool          `yaml:"insecure"`
+	Timeout         time.Duration `yaml:"timeout"`
+	Transport       string        `yaml:"transport"`
+	SessionCache    *bool         `yaml:"session_cache,omitempty"`
+	PoolSize        int           `yaml:"pool_size"`
+	KeepAlive       time.Duration `yaml:"keepalive"`
+}
+
+// SSH is the fallback transport used when the API refuses a write.
+type SSH struct {
+	Port            int    `yaml:"port"`
+	User            string `yaml:"user"`
+	KeyFile         string `yaml:"key_file"`
+	PasswordFile    string `yaml:"password_file"`
+	PasswordCommand string `yaml:"password_command"`
+	KnownHosts      string `yaml:"known_hosts"`
+}
+
+// Defaults fill flags that a command leaves unset.
+type Defaults struct {
+	Template  string `yaml:"template"`
+	Datastore string `yaml:"datastore"`
+	Network   string `yaml:"network"`
+}
+
+// Backup configures backups, their targets, compression and retention.
+type Backup struct {
+	DefaultTarget string      `yaml:"default_target"`
+	Targets       []Target    `yaml:"targets"`
+	Catalog       string      `yaml:"catalog"`
+	Compression   Compression `yaml:"compression"`
+	Retention     Retention   `yaml:"retention"`
+}
+
+// Target is a place backups are stored: a local directory or a datastore.
+type Target struct {
+	Name      string `yaml:"name"`
+	Type      string `yaml:"type"`
+	Path      string `yaml:"path"`
+	Datastore string `yaml:"datastore"`
+}
+
+// Compression of backup streams.
+type Compression struct {
+	Algorithm string `yaml:"algorithm"`
+	Level     int    `yaml:"level"`
+	Workers   int    `yaml:"workers"`
+}
+
+// Retention is the default prune policy, counted per VM.
+type Retention struct {
+	KeepLast    int `yaml:"keep_last"`
+	KeepDaily   int `yaml:"keep_daily"`
+	KeepWeekly  int `yaml:"keep_weekly"`
+	KeepMonthly int `yaml:"keep_monthly"`
+}
+
+// Metrics exposition.
+type Metrics struct {
+	Enabled  bool   `yaml:"enabled"`
+	Listen   string `yaml:"listen"`
+	Port     int    `yaml:"port"`
+	Path     string `yaml:"path"`
+	Textfile string `yaml:"textfile"`
+}
+
+// Security limits what ceso may do and records what it did.
+type Security struct {
+	Mode        string   `yaml:"mode"`
+	AuditLog    string   `yaml:"audit_log"`
+	IPAllowlist []string `yaml:"ip_allowlist"`
+}
+
+// Log configures diagnostic logging on stderr.
+type Log struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+}
+
+// Transports.
+const (
+	TransportAuto = "auto"
+	TransportAPI  = "api"
+	TransportSSH  = "ssh"
+)
+
+// Security modes, from the most to the least restrictive.
+const (
+	ModeReadOnly     = "read-only"
+	ModeStandard     = "standard"
+	ModeUnrestricted = "unrestricted"
+)
+
+// Default returns the configuration used when nothing is set.
+func Default() Config {
+	return Config{
+		ESXi: ESXi{
+			User:      "root",
+			Timeout:   10 * time.Minute,
+			Transport: TransportAuto,
+			PoolSize:  4,
+			KeepAlive: 5 * time.Minute,
+		},
+		SSH: SSH{Port: 22, User: "root"},
+		Defaults: Defaults{
+			Template:  "ubuntu-24.04-template",
+			Datastore: "datastore1",
+			Network:   "VM Network",
+		},
+		Backup: Backup{
+			DefaultTarget: "local",
+			Compression:   Compression{Algorithm: "zstd", Level: 3, Workers: 2},
+			Retention:     Retention{KeepLast: 7, KeepDaily: 7, KeepWeekly: 4, KeepMonthly: 6},
+		},
+		Metrics:  Metrics{Enabled: true, Listen: "127.0.0.1", Port: 9090, Path: "/metrics"},
+		Security: Security{Mode: ModeUnrestricted},
+		Log:      Log{Level: "warn", Format: "console"},
+	}
+}
+
+// SessionCacheEnabled reports whether sessions are cached across invocations
+// (the default).
+func (e ESXi) SessionCacheEnabled() bool { return e.SessionCache == nil || *e.SessionCache }

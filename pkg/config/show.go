@@ -1,0 +1,69 @@
+package config
+
+import (
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+const mask = "********"
+
+// Masked returns a copy with every secret value replaced by asterisks. Paths
+// to secret files and secret commands are kept: they are not secrets.
+func (c Config) Masked() Config {
+	if c.ESXi.Password != "" {
+		c.ESXi.Password = mask
+	}
+	return c
+}
+
+// YAML renders the configuration as YAML in the file's own key order, with
+// durations written as "10m0s" rather than nanoseconds.
+func (c Config) YAML() ([]byte, error) {
+	return yaml.Marshal(toNode(reflect.ValueOf(c)))
+}
+
+func toNode(v reflect.Value) *yaml.Node {
+	if v.Type() == durationType {
+		return scalar(time.Duration(v.Int()).String(), "!!str")
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			return scalar("null", "!!null")
+		}
+		return toNode(v.Elem())
+	case reflect.Struct:
+		n := &yaml.Node{Kind: yaml.MappingNode}
+		for i := range v.NumField() {
+			name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("yaml"), ",")
+			if name == "" || name == "-" {
+				continue
+			}
+			n.Content = append(n.Content, scalar(name, "!!str"), toNode(v.Field(i)))
+		}
+		return n
+	case reflect.Slice:
+		n := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
+		for i := range v.Len() {
+			n.Content = append(n.Content, toNode(v.Index(i)))
+		}
+		if v.Len() > 0 && v.Index(0).Kind() == reflect.Struct {
+			n.Style = 0
+		}
+		return n
+	case reflect.Bool:
+		return scalar(strconv.FormatBool(v.Bool()), "!!bool")
+	case reflect.Int:
+		return scalar(strconv.FormatInt(v.Int(), 10), "!!int")
+	default:
+		return scalar(v.String(), "!!str")
+	}
+}
+
+func scalar(value, tag string) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Value: value, Tag: tag}
+}

@@ -1,0 +1,185 @@
+package config
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// FieldError is a problem with one key of a configuration file.
+type FieldError struct {
+	File string
+	Line int
+	Key  string // dotted path, e.g. "esxi.pool_size"
+	Msg  string
+}
+
+func (e *FieldError) Error() string {
+	file := e.File
+	if file == "" {
+		file = "<config>"
+	}
+	return fmt.Sprintf("%s:%d: %s: %s", file, e.Line, e.Key, e.Msg)
+}
+
+var durationType = reflect.TypeFor[time.Duration]()
+
+// decodeStrict fills out from the YAML node, refusing unknown keys and values
+// of the wrong type. Keys not present keep the value out already has.
+func decodeStrict(file string, n *yaml.Node, out reflect.Value, path string) error {
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return nil
+	}
+	fail := func(format string, a ...any) error {
+		return &FieldError{File: file, Line: n.Line, Key: path, Msg: fmt.Sprintf(format, a...)}
+	}
+	t := out.Type()
+	switch {
+	case t == durationType:
+		if n.Kind != yaml.ScalarNode {
+			return fail("want a duration such as 90s or 10m")
+		}
+		d, err := time.ParseDuration(n.Value)
+		if err != nil || d < 0 {
+			return fail("want a duration such as 90s or 10m, got %q", n.Value)
+		}
+		out.SetInt(int64(d))
+		return nil
+	case t.Kind() == reflect.Pointer:
+		v := reflect.New(t.Elem())
+		if err := decodeStrict(file, n, v.Elem(), path); err != nil {
+			return err
+		}
+		out.Set(v)
+		return nil
+	case t.Kind() == reflect.Struct:
+		return decodeStruct(file, n, out, path)
+	case t.Kind() == reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			return fail("want a list")
+		}
+		s := reflect.MakeSlice(t, len(n.Content), len(n.Content))
+		for i, c := range n.Content {
+			if err := decodeStrict(file, c, s.Index(i), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+		out.Set(s)
+		return nil
+	}
+	if n.Kind != yaml.ScalarNode {
+		return fail("want a %s, got a %s", kindName(t.Kind()), nodeKindName(n.Kind))
+	}
+	return decodeScalar(n, out, fail)
+}
+
+func decodeScalar(n *yaml.Node, out reflect.Value, fail func(string, ...any) error) error {
+	switch out.Kind() {
+	case reflect.String:
+		if n.Tag != "!!str" && n.Tag != "!!int" && n.Tag != "!!float" && n.Tag != "!!bool" {
+			return fail("want a string, got %s", n.Tag)
+		}
+		out.SetString(n.Value)
+	case reflect.Bool:
+		b, err := strconv.ParseBool(n.Value)
+		if err != nil || n.Tag != "!!bool" {
+			return fail("want true or false, got %q", n.Value)
+		}
+		out.SetBool(b)
+	case reflect.Int:
+		i, err := strconv.Atoi(n.Value)
+		if err != nil || n.Tag != "!!int" {
+			return fail("want a whole number, got %q", n.Value)
+		}
+		out.SetInt(int64(i))
+	default:
+		return fail("unsupported field type %s", out.Type())
+	}
+	return nil
+}
+
+func decodeStruct(file string, n *yaml.Node, out reflect.Value, path string) error {
+	if n.Kind != yaml.MappingNode {
+		return &FieldError{File: file, Line: n.Line, Key: orRoot(path), Msg: "want a mapping of keys to values, got a " + nodeKindName(n.Kind)}
+	}
+	fields := map[string]int{}
+	t := out.Type()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+		if name != "" && name != "-" {
+			fields[name] = i
+		}
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		key := joinKey(path, k.Value)
+		idx, ok := fields[k.Value]
+		if !ok {
+			return &FieldError{File: file, Line: k.Line, Key: key, Msg: "unknown key" + suggest(k.Value, fields)}
+		}
+		if seen[k.Value] {
+			return &FieldError{File: file, Line: k.Line, Key: key, Msg: "key given twice"}
+		}
+		seen[k.Value] = true
+		if err := decodeStrict(file, v, out.Field(idx), key); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func suggest(key string, fields map[string]int) string {
+	norm := func(s string) string { return strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(s)) }
+	for name := range fields {
+		if norm(name) == norm(key) {
+			return fmt.Sprintf(" (did you mean %q?)", name)
+		}
+	}
+	return ""
+}
+
+func joinKey(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func orRoot(path string) string {
+	if path == "" {
+		return "(top level)"
+	}
+	return path
+}
+
+func kindName(k reflect.Kind) string {
+	switch k {
+	case reflect.Int:
+		return "whole number"
+	case reflect.Bool:
+		return "true or false"
+	default:
+		return k.String()
+	}
+}
+
+func nodeKindName(k yaml.Kind) string {
+	switch k {
+	case yaml.MappingNode:
+		return "mapping"
+	case yaml.SequenceNode:
+		return "list"
+	case yaml.ScalarNode:
+		return "single value"
+	default:
+		return "document"
+	}
+}
