@@ -1,0 +1,273 @@
+package retention
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// at parses "2006-01-02 15:04" in loc.
+func at(tb testing.TB, loc *time.Location, s string) time.Time {
+	tb.Helper()
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, loc)
+	if err != nil {
+		tb.Fatalf("parsing %q: %v", s, err)
+	}
+	return t
+}
+
+// summarize renders decisions as "vm/id keep|remove: reason; reason".
+func summarize(ds []Decision) []string {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		verdict := "remove"
+		if d.Keep {
+			verdict = "keep"
+		}
+		out[i] = fmt.Sprintf("%s/%s %s: %s", d.VMName, d.ID, verdict, strings.Join(d.Reasons, "; "))
+	}
+	return out
+}
+
+func TestApply(t *testing.T) {
+	utc := time.UTC
+	berlin := mustLoad(t, "Europe/Berlin")
+	item := func(id, when string, ok, verified bool) Item {
+		return Item{ID: id, VMName: "vm01", Time: at(t, utc, when), OK: ok, Verified: verified}
+	}
+	good := func(id, when string) Item { return item(id, when, true, false) }
+
+	tests := []struct {
+		name  string
+		items []Item
+		p     Policy
+		want  []string
+	}{
+		{
+			name:  "keep last two of four",
+			items: []Item{good("a", "2026-11-01 02:00"), good("b", "2026-11-02 02:00"), good("c", "2026-11-03 02:00"), good("d", "2026-11-04 02:00")},
+			p:     Policy{KeepLast: 2},
+			want: []string{
+				"vm01/d keep: last snapshot #1",
+				"vm01/c keep: last snapshot #2",
+				"vm01/b remove: " + reasonNoRule,
+				"vm01/a remove: " + reasonNoRule,
+			},
+		},
+		{
+			name: "daily takes the newest of each day",
+			items: []Item{good("a", "2026-11-01 02:00"), good("b", "2026-11-02 02:00"), good("c", "2026-11-02 14:00"),
+				good("d", "2026-11-03 02:00"), good("e", "2026-11-03 14:00")},
+			p: Policy{KeepDaily: 2},
+			want: []string{
+				"vm01/e keep: daily snapshot 2026-11-03",
+				"vm01/d remove: " + reasonNoRule,
+				"vm01/c keep: daily snapshot 2026-11-02",
+				"vm01/b remove: " + reasonNoRule,
+				"vm01/a remove: " + reasonNoRule,
+			},
+		},
+		{
+			name:  "room left keeps the oldest too",
+			items: []Item{good("a", "2026-11-01 02:00"), good("b", "2026-11-01 14:00"), good("c", "2026-11-02 02:00")},
+			p:     Policy{KeepDaily: 5},
+			want: []string{
+				"vm01/c keep: daily snapshot 2026-11-02",
+				"vm01/b keep: daily snapshot 2026-11-01",
+				"vm01/a keep: oldest daily snapshot 2026-11-01",
+			},
+		},
+		{
+			name: "rules are OR'ed and each says why",
+			items: []Item{good("a", "2026-10-20 02:00"), good("b", "2026-10-31 02:00"), good("c", "2026-11-01 02:00"),
+				good("d", "2026-11-02 02:00")},
+			p: Policy{KeepLast: 1, KeepDaily: 2, KeepMonthly: 2},
+			want: []string{
+				"vm01/d keep: last snapshot #1; daily snapshot 2026-11-02; monthly snapshot 2026-11",
+				"vm01/c keep: daily snapshot 2026-11-01",
+				"vm01/b keep: monthly snapshot 2026-10",
+				"vm01/a remove: " + reasonNoRule,
+			},
+		},
+		{
+			name: "a failed backup displaces no good one and goes once superseded",
+			items: []Item{item("a", "2026-11-01 02:00", false, false), good("b", "2026-11-01 01:00"),
+				good("c", "2026-11-02 02:00"), item("d", "2026-11-02 14:00", false, false)},
+			p: Policy{KeepLast: 1, KeepDaily: 2},
+			want: []string{
+				"vm01/d keep: " + reasonIncompleteOk,
+				"vm01/c keep: last snapshot #1; daily snapshot 2026-11-02",
+				"vm01/a remove: incomplete backup, superseded by complete backup c",
+				"vm01/b keep: daily snapshot 2026-11-01",
+			},
+		},
+		{
+			name: "failed runs do not pile up",
+			items: []Item{good("a", "2026-11-01 02:00"), item("b", "2026-11-02 02:00", false, false),
+				item("c", "2026-11-03 02:00", false, true), item("d", "2026-11-04 02:00", false, false)},
+			p: Policy{KeepLast: 1},
+			want: []string{
+				"vm01/d keep: " + reasonIncompleteOk,
+				"vm01/c remove: incomplete backup, superseded by the newer incomplete backup d",
+				"vm01/b remove: incomplete backup, superseded by the newer incomplete backup d",
+				"vm01/a keep: last snapshot #1",
+			},
+		},
+		{
+			name:  "only failed backups: the newest stays",
+			items: []Item{item("a", "2026-11-01 02:00", false, false), item("b", "2026-11-02 02:00", false, true)},
+			p:     Policy{KeepLast: 1},
+			want: []string{
+				"vm01/b keep: " + reasonIncompleteOk,
+				"vm01/a remove: incomplete backup, superseded by the newer incomplete backup b",
+			},
+		},
+		{
+			name: "newest verified backup is never removed",
+			items: []Item{item("a", "2026-11-01 02:00", true, true), item("b", "2026-11-02 02:00", true, true),
+				good("c", "2026-11-03 02:00"), good("d", "2026-11-04 02:00")},
+			p: Policy{KeepLast: 1},
+			want: []string{
+				"vm01/d keep: last snapshot #1",
+				"vm01/c remove: " + reasonNoRule,
+				"vm01/b keep: newest verified backup of vm01: never removed",
+				"vm01/a remove: " + reasonNoRule,
+			},
+		},
+		{
+			name:  "the protection adds its reason to a kept backup",
+			items: []Item{item("a", "2026-11-01 02:00", true, true)},
+			p:     Policy{KeepLast: 1},
+			want:  []string{"vm01/a keep: last snapshot #1; newest verified backup of vm01: never removed"},
+		},
+		{
+			name:  "a verified but failed backup is not the protected one",
+			items: []Item{item("a", "2026-11-01 02:00", true, true), item("b", "2026-11-02 02:00", false, true), good("c", "2026-11-03 02:00")},
+			p:     Policy{KeepLast: 1},
+			want: []string{
+				"vm01/c keep: last snapshot #1",
+				"vm01/b remove: incomplete backup, superseded by complete backup c",
+				"vm01/a keep: newest verified backup of vm01: never removed",
+			},
+		},
+		{
+			name:  "equal times break ties by ID",
+			items: []Item{good("a", "2026-11-01 02:00"), good("b", "2026-11-01 02:00"), good("c", "2026-11-01 02:00")},
+			p:     Policy{KeepLast: 2},
+			want: []string{
+				"vm01/c keep: last snapshot #1",
+				"vm01/b keep: last snapshot #2",
+				"vm01/a remove: " + reasonNoRule,
+			},
+		},
+		{
+			name:  "unlimited last keeps everything",
+			items: []Item{good("a", "2020-01-01 02:00"), good("b", "2026-11-01 02:00")},
+			p:     Policy{KeepLast: Unlimited},
+			want:  []string{"vm01/b keep: last snapshot #1", "vm01/a keep: last snapshot #2"},
+		},
+		{
+			name: "weekly uses ISO weeks across the new year",
+			items: []Item{good("a", "2026-12-27 02:00"), good("b", "2026-12-28 02:00"), good("c", "2027-01-01 02:00"),
+				good("d", "2027-01-03 02:00"), good("e", "2027-01-04 02:00")},
+			p: Policy{KeepWeekly: 2},
+			want: []string{
+				"vm01/e keep: weekly snapshot 2027-W01",
+				"vm01/d keep: weekly snapshot 2026-W53",
+				"vm01/c remove: " + reasonNoRule,
+				"vm01/b remove: " + reasonNoRule,
+				"vm01/a remove: " + reasonNoRule,
+			},
+		},
+		{
+			name:  "yearly",
+			items: []Item{good("a", "2024-06-01 02:00"), good("b", "2025-12-31 23:00"), good("c", "2026-01-01 01:00")},
+			p:     Policy{KeepYearly: 2},
+			want:  []string{"vm01/c keep: yearly snapshot 2026", "vm01/b keep: yearly snapshot 2025", "vm01/a remove: " + reasonNoRule},
+		},
+		{
+			name:  "invalid policy removes nothing",
+			items: []Item{good("a", "2026-11-01 02:00"), good("b", "2026-11-02 02:00")},
+			p:     Policy{},
+			want:  []string{"vm01/b keep: " + reasonInvalid, "vm01/a keep: " + reasonInvalid},
+		},
+		{
+			name: "days are calendar days of the location",
+			// 23:30 UTC on 28 March is 00:30 on 29 March in Berlin.
+			items: []Item{good("a", "2026-03-27 12:00"), good("b", "2026-03-28 20:00"), good("c", "2026-03-28 23:30")},
+			p:     Policy{KeepDaily: 10, Location: berlin},
+			want: []string{
+				"vm01/c keep: daily snapshot 2026-03-29",
+				"vm01/b keep: daily snapshot 2026-03-28",
+				"vm01/a keep: daily snapshot 2026-03-27",
+			},
+		},
+		{
+			name:  "the same backups bucketed in UTC",
+			items: []Item{good("a", "2026-03-27 12:00"), good("b", "2026-03-28 20:00"), good("c", "2026-03-28 23:30")},
+			p:     Policy{KeepDaily: 10},
+			want: []string{
+				"vm01/c keep: daily snapshot 2026-03-28",
+				"vm01/b remove: " + reasonNoRule,
+				"vm01/a keep: daily snapshot 2026-03-27",
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := summarize(Apply(tt.items, tt.p))
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("Apply() =\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(tt.want, "\n  "))
+			}
+		})
+	}
+}
+
+func TestApplyGroupsByVM(t *testing.T) {
+	utc := time.UTC
+	items := []Item{
+		{ID: "w1", VMName: "web", Time: at(t, utc, "2026-11-01 02:00"), OK: true},
+		{ID: "d1", VMName: "db", Time: at(t, utc, "2026-11-01 02:00"), OK: true, Verified: true},
+		{ID: "w2", VMName: "web", Time: at(t, utc, "2026-11-02 02:00"), OK: true},
+		{ID: "d2", VMName: "db", Time: at(t, utc, "2026-11-02 02:00"), OK: true},
+	}
+	orig := slices.Clone(items)
+	got := summarize(Apply(items, Policy{KeepLast: 1}))
+	want := []string{
+		"db/d2 keep: last snapshot #1",
+		"db/d1 keep: newest verified backup of db: never removed",
+		"web/w2 keep: last snapshot #1",
+		"web/w1 remove: " + reasonNoRule,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Apply() =\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+	if !slices.Equal(items, orig) {
+		t.Error("Apply modified its input")
+	}
+}
+
+func TestApplyEmpty(t *testing.T) {
+	if got := Apply(nil, Policy{KeepLast: 1}); len(got) != 0 {
+		t.Errorf("Apply(nil) = %v, want no decisions", got)
+	}
+}
+
+func TestDecisionJSON(t *testing.T) {
+	d := Decision{
+		Item:    Item{ID: "x", VMName: "vm01", Time: time.Date(2026, 11, 3, 2, 0, 0, 0, time.UTC), OK: true, Verified: true},
+		Keep:    true,
+		Reasons: []string{"last snapshot #1"},
+	}
+	got, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"id":"x","vm_name":"vm01","time":"2026-11-03T02:00:00Z","verified":true,"ok":true,"keep":true,"reasons":["last snapshot #1"]}`
+	if string(got) != want {
+		t.Errorf("json = %s\nwant   %s", got, want)
+	}
+}
