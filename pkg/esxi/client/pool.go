@@ -17,6 +17,9 @@ type Pool struct {
 	idle  []*Client
 	all   []*Client
 	close bool
+	// cacheTaken is set once a session that uses the on-disk cache exists or
+	// is being opened; the others are logged out on Close.
+	cacheTaken bool
 }
 
 // NewPool makes a pool of at most limit sessions (at least 1). first, if not
@@ -27,6 +30,7 @@ func NewPool(cfg Config, limit int, first *Client) *Pool {
 	}
 	p := &Pool{cfg: cfg, sem: make(chan struct{}, limit)}
 	if first != nil {
+		p.cacheTaken = true
 		p.idle = append(p.idle, first)
 		p.all = append(p.all, first)
 	}
@@ -56,13 +60,21 @@ func (p *Pool) Get(ctx context.Context) (*Client, error) {
 		return c, nil
 	}
 	cfg := p.cfg
-	if len(p.all) > 0 {
-		cfg.SessionDir = "" // only the first session is cached
+	takesCache := !p.cacheTaken
+	if takesCache {
+		p.cacheTaken = true
+	} else {
+		cfg.SessionDir = "" // only one session is cached
 	}
 	p.mu.Unlock()
 
 	c, err := Connect(ctx, cfg)
 	if err != nil {
+		if takesCache {
+			p.mu.Lock()
+			p.cacheTaken = false
+			p.mu.Unlock()
+		}
 		<-p.sem
 		return nil, err
 	}
