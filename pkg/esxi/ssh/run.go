@@ -1,0 +1,108 @@
+package ssh
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// Run runs cmd on the host and returns its output and exit status. A
+// command that ran and exited non-zero is not an error of Run: read
+// Result.ExitStatus (or Result.Err, or a parser). Run fails when the command
+// cannot be sent, the connection breaks, the output exceeds 16 MiB, or ctx
+// ends; then the session is closed (and the connection too if the session
+// does not close promptly) and the partial output is returned. The host may
+// still finish a command whose session was closed.
+func (c *Client) Run(ctx context.Context, cmd Command) (Result, error) {
+	if err := cmd.validate(); err != nil {
+		return Result{}, err
+	}
+	line := cmd.String()
+	if err := ctx.Err(); err != nil {
+		return Result{}, fmt.Errorf("running %s on %s: %w", clip(line), c.addr, err)
+	}
+	select {
+	case <-c.done:
+		return Result{}, fmt.Errorf("running %s on %s: %w", clip(line), c.addr, ErrClosed)
+	default:
+	}
+	sess, err := c.conn.NewSession()
+	if err != nil {
+		return Result{}, fmt.Errorf("opening an ssh session to %s: %w", c.addr, errors.Join(ErrClosed, err))
+	}
+	defer sess.Close()
+	stdout := &cappedBuffer{max: maxOutput}
+	stderr := &cappedBuffer{max: maxOutput}
+	sess.Stdout, sess.Stderr = stdout, stderr
+	start := time.Now()
+	if err := sess.Start(line); err != nil {
+		return Result{}, fmt.Errorf("starting %s on %s: %w", clip(line), c.addr, err)
+	}
+	waited := make(chan error, 1)
+	go func() { waited <- sess.Wait() }()
+
+	var werr error
+	select {
+	case werr = <-waited:
+	case <-ctx.Done():
+		c.abandon(sess, waited)
+		res := Result{Stdout: stdout.String(), Stderr: stderr.String(), ExitStatus: -1}
+		return res, fmt.Errorf("running %s on %s: %w", clip(line), c.addr, ctx.Err())
+	}
+	res := Result{Stdout: stdout.String(), Stderr: stderr.String()}
+	var exitErr *gossh.ExitError
+	switch {
+	case werr == nil:
+	case errors.As(werr, &exitErr):
+		res.ExitStatus = exitErr.ExitStatus()
+	default:
+		res.ExitStatus = -1
+		return res, fmt.Errorf("running %s on %s: %w", clip(line), c.addr, errors.Join(ErrClosed, werr))
+	}
+	c.log.Debug().Str("host", c.addr).Str("command", line).Int("exit_status", res.ExitStatus).
+		Dur("duration", time.Since(start)).Msg("ssh command")
+	if stdout.over || stderr.over {
+		return res, fmt.Errorf("running %s on %s: output exceeds %d bytes: %w", clip(line), c.addr, maxOutput, ErrUnexpectedOutput)
+	}
+	return res, nil
+}
+
+// abandon asks the command of a cancelled session to stop (SIGTERM, which
+// sshd forwards if it supports signals), closes the session and waits for
+// its output copying to stop, closing the connection if that takes longer
+// than cancelGrace.
+func (c *Client) abandon(sess *gossh.Session, waited <-chan error) {
+	_ = sess.Signal(gossh.SIGTERM)
+	sess.Close()
+	select {
+	case <-waited:
+		return
+	case <-time.After(cancelGrace):
+	}
+	c.log.Debug().Str("host", c.addr).Msg("ssh session did not close; closing the connection")
+	c.conn.Close()
+	<-waited
+}
+
+// cappedBuffer keeps the first max bytes written to it and notes the rest.
+type cappedBuffer struct {
+	buf  bytes.Buffer
+	max  int
+	over bool
+}
+
+func (b *cappedBuffer) Write(p []byte) (int, error) {
+	room := b.max - b.buf.Len()
+	if len(p) > room {
+		b.over = true
+		b.buf.Write(p[:max(room, 0)])
+		return len(p), nil
+	}
+	return b.buf.Write(p)
+}
+
+func (b *cappedBuffer) String() string { return b.buf.String() }
