@@ -1,0 +1,88 @@
+package ops
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// Class is how much an operation may change.
+type Class int
+
+// Classes, from the least to the most dangerous.
+const (
+	ClassUnknown     Class = iota
+	ClassRead              // looks, changes nothing
+	ClassWrite             // creates or changes, can be undone
+	ClassDestructive       // deletes or overwrites what cannot be recovered
+)
+
+func (c Class) String() string {
+	switch c {
+	case ClassRead:
+		return "read"
+	case ClassWrite:
+		return "write"
+	case ClassDestructive:
+		return "destructive"
+	}
+	return "unknown"
+}
+
+// Step is one call an operation makes: an API method or a shell command on
+// the host. A plan is the list of steps in order.
+type Step struct {
+	Via    string `json:"via"`    // "api", "ssh" or "local"
+	Action string `json:"action"` // the API method or the exact shell command
+	Detail string `json:"detail,omitempty"`
+}
+
+func (s Step) String() string {
+	if s.Detail == "" {
+		return fmt.Sprintf("[%s] %s", s.Via, s.Action)
+	}
+	return fmt.Sprintf("[%s] %s  # %s", s.Via, s.Action, s.Detail)
+}
+
+// Op is one operation, ready to run.
+type Op struct {
+	Name   string         // registered name, e.g. "vm.create"
+	Target string         // what it acts on, e.g. the VM name
+	Params map[string]any // its parameters, as the audit log records them
+	// Plan returns the steps Run would take, without changing anything.
+	Plan func(ctx context.Context) ([]Step, error)
+	// Run does the operation and returns its result.
+	Run func(ctx context.Context) (any, error)
+}
+
+// Result is what Runner.Do returns.
+type Result struct {
+	CorrelationID string
+	DryRun        bool
+	Plan          []Step // set on a dry run
+	Value         any    // what Run returned
+	// Notes are remarks an operation made along the way (e.g. "done over SSH:
+	// the licence refuses API writes"), for the output and the audit record.
+	Notes []string
+}
+
+// FormatPlan renders a plan one step a line.
+func FormatPlan(steps []Step) string {
+	var b strings.Builder
+	for i, s := range steps {
+		fmt.Fprintf(&b, "%2d. %s\n", i+1, s)
+	}
+	return b.String()
+}
+
+type notesKey struct{}
+
+type notes struct{ list *[]string }
+
+// Note records a remark about the running operation; Runner.Do returns it in
+// Result.Notes and writes it to the audit record. Outside Do it does nothing.
+func Note(ctx context.Context, format string, a ...any) {
+	if n, ok := ctx.Value(notesKey{}).(notes); ok {
+		*n.list = append(*n.list, fmt.Sprintf(format, a...))
+	}
+}

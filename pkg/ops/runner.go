@@ -1,0 +1,140 @@
+package ops
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ceso/ceso/pkg/errkind"
+	"github.com/google/uuid"
+)
+
+// Outcomes, used as the metrics' status label and the audit outcome.
+const (
+	StatusSuccess = "success"
+	StatusFailure = "failure"
+	StatusRefused = "refused"
+	StatusPartial = "partial"
+)
+
+// Runner runs operations. Its fields are set once; it is safe for
+// concurrent use if they are.
+type Runner struct {
+	Sandbox  Sandbox
+	Audit    Auditor
+	Metrics  Observer // may be nil
+	Actor    string   // who runs the ops, for the audit log
+	DryRun   bool
+	Now      func() time.Time
+	// AuditTimeout bounds each audit write (default 5s).
+	AuditTimeout time.Duration
+}
+
+// Do runs op through the sandbox, audit, dry-run and metrics steps.
+func (r *Runner) Do(ctx context.Context, op *Op) (Result, error) {
+	if op == nil || op.Name == "" || op.Run == nil {
+		return Result{}, fmt.Errorf("%w: an op needs a name and a Run function", ErrInvalidOp)
+	}
+	res := Result{CorrelationID: uuid.NewString(), DryRun: r.DryRun}
+	class, registered := Lookup(op.Name)
+	rec := Record{
+		CorrelationID: res.CorrelationID, Actor: r.Actor, Op: op.Name, Class: class.String(),
+		Target: op.Target, Params: op.Params, DryRun: r.DryRun,
+	}
+
+	sandbox := r.Sandbox
+	if sandbox == nil {
+		sandbox = ModeSandbox{} // deny by default
+	}
+	if err := sandbox.Allow(ctx, op, class, registered); err != nil {
+		r.observe(op.Name, StatusRefused, 0)
+		r.audit(ctx, endRecord(rec, StatusRefused, err, 0, nil))
+		return res, err
+	}
+
+	rec.Phase = "start"
+	if err := r.audit(ctx, rec); err != nil {
+		return res, fmt.Errorf("%w: %s: %w", ErrAudit, op.Name, err)
+	}
+
+	if r.DryRun {
+		steps, err := r.plan(ctx, op)
+		res.Plan = steps
+		_ = r.audit(ctx, endRecord(rec, outcome(err), err, 0, nil))
+		return res, err
+	}
+
+	var noteList []string
+	ctx = context.WithValue(ctx, notesKey{}, notes{list: &noteList})
+	start := r.now()
+	value, err := op.Run(ctx)
+	elapsed := r.now().Sub(start)
+	res.Value, res.Notes = value, noteList
+	status := outcome(err)
+	r.observe(op.Name, status, elapsed.Seconds())
+	if aerr := r.audit(ctx, endRecord(rec, status, err, elapsed, noteList)); aerr != nil && err == nil {
+		err = fmt.Errorf("%w: %s ran but its end record failed: %w", ErrAudit, op.Name, aerr)
+	}
+	return res, err
+}
+
+func (r *Runner) plan(ctx context.Context, op *Op) ([]Step, error) {
+	if op.Plan == nil {
+		return nil, fmt.Errorf("%w: %s has no plan for --dry-run", ErrInvalidOp, op.Name)
+	}
+	return op.Plan(ctx)
+}
+
+func (r *Runner) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
+
+func (r *Runner) observe(op, status string, seconds float64) {
+	if r.Metrics != nil {
+		r.Metrics.ObserveOperation(op, status, seconds)
+	}
+}
+
+// audit writes a record with its own deadline, so that a slow audit sink
+// cannot stall an operation forever, and a cancelled command still records
+// its end.
+func (r *Runner) audit(ctx context.Context, rec Record) error {
+	a := r.Audit
+	if a == nil {
+		a = NopAuditor{}
+	}
+	timeout := r.AuditTimeout
+	if timeout <= 0 {
+		timeout = 5 * time.Second
+	}
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+	defer cancel()
+	return a.Write(actx, rec)
+}
+
+func endRecord(rec Record, status string, err error, d time.Duration, noteList []string) Record {
+	rec.Phase = "end"
+	rec.Outcome = status
+	rec.DurationMS = d.Milliseconds()
+	rec.Notes = noteList
+	if err != nil {
+		rec.Error = err.Error()
+	}
+	return rec
+}
+
+func outcome(err error) string {
+	switch {
+	case err == nil:
+		return StatusSuccess
+	case errkind.Of(err) == errkind.Partial:
+		return StatusPartial
+	case errors.Is(err, ErrDenied), errkind.Of(err) == errkind.Refused:
+		return StatusRefused
+	}
+	return StatusFailure
+}

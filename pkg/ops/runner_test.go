@@ -1,0 +1,230 @@
+package ops
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ceso/ceso/pkg/errkind"
+)
+
+type memAudit struct {
+	mu      sync.Mutex
+	records []Record
+	failOn  string // phase to fail on
+}
+
+func (a *memAudit) Write(_ context.Context, r Record) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.failOn == r.Phase {
+		return errors.New("disk full")
+	}
+	a.records = append(a.records, r)
+	return nil
+}
+
+type observed struct{ op, status string }
+
+type memMetrics struct {
+	mu  sync.Mutex
+	got []observed
+}
+
+func (m *memMetrics) ObserveOperation(op, status string, _ float64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.got = append(m.got, observed{op, status})
+}
+
+func newOp(name string, runErr error, ran *bool) *Op {
+	return &Op{
+		Name:   name,
+		Target: "web01",
+		Params: map[string]any{"cpu": 2},
+		Plan: func(context.Context) ([]Step, error) {
+			return []Step{{Via: "api", Action: "CreateVM_Task", Detail: "web01"}}, nil
+		},
+		Run: func(ctx context.Context) (any, error) {
+			*ran = true
+			Note(ctx, "done over %s", "api")
+			return "ok", runErr
+		},
+	}
+}
+
+func TestRunnerOutcomes(t *testing.T) {
+	partial := errkind.Wrap(errkind.Partial, errors.New("2 of 3 failed"))
+	refused := errkind.Wrap(errkind.Refused, errors.New("licence"))
+	tests := []struct {
+		name       string
+		op         string
+		mode       string
+		runErr     error
+		wantRan    bool
+		wantStatus string
+		wantErr    error
+	}{
+		{"read in read-only", "vm.list", ModeReadOnly, nil, true, StatusSuccess, nil},
+		{"write in read-only", "vm.create", ModeReadOnly, nil, false, StatusRefused, ErrDenied},
+		{"write in standard", "vm.create", ModeStandard, nil, true, StatusSuccess, nil},
+		{"destructive in standard", "vm.delete", ModeStandard, nil, false, StatusRefused, ErrDenied},
+		{"destructive unrestricted", "vm.delete", ModeUnrestricted, nil, true, StatusSuccess, nil},
+		{"unregistered in standard", "vm.teleport", ModeStandard, nil, false, StatusRefused, ErrDenied},
+		{"unregistered unrestricted", "vm.teleport", ModeUnrestricted, nil, true, StatusSuccess, nil},
+		{"unknown mode denies", "vm.list", "", nil, false, StatusRefused, ErrDenied},
+		{"failure", "vm.create", ModeUnrestricted, errors.New("boom"), true, StatusFailure, nil},
+		{"partial", "vm.power.on", ModeUnrestricted, partial, true, StatusPartial, nil},
+		{"refused by host", "vm.power.on", ModeUnrestricted, refused, true, StatusRefused, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			audit, metrics := &memAudit{}, &memMetrics{}
+			r := &Runner{Sandbox: ModeSandbox{Mode: tt.mode}, Audit: audit, Metrics: metrics, Actor: "tester"}
+			var ran bool
+			res, err := r.Do(context.Background(), newOp(tt.op, tt.runErr, &ran))
+			if ran != tt.wantRan {
+				t.Fatalf("ran = %v, want %v", ran, tt.wantRan)
+			}
+			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
+				t.Fatalf("error %v, want %v", err, tt.wantErr)
+			}
+			if tt.runErr != nil && !errors.Is(err, tt.runErr) {
+				t.Fatalf("error %v, want the op's own", err)
+			}
+			if len(metrics.got) != 1 || metrics.got[0] != (observed{tt.op, tt.wantStatus}) {
+				t.Fatalf("metrics %v, want one %s/%s", metrics.got, tt.op, tt.wantStatus)
+			}
+			last := audit.records[len(audit.records)-1]
+			if last.Phase != "end" || last.Outcome != tt.wantStatus || last.CorrelationID != res.CorrelationID {
+				t.Fatalf("end record %+v", last)
+			}
+			if tt.wantRan {
+				if len(audit.records) != 2 || audit.records[0].Phase != "start" || audit.records[0].CorrelationID != last.CorrelationID {
+					t.Fatalf("records %+v", audit.records)
+				}
+				if res.Value != "ok" || len(res.Notes) != 1 || last.Notes[0] != "done over api" {
+					t.Fatalf("value %v notes %v", res.Value, last.Notes)
+				}
+			}
+		})
+	}
+}
+
+func TestDryRunTouchesNothing(t *testing.T) {
+	audit, metrics := &memAudit{}, &memMetrics{}
+	r := &Runner{Sandbox: ModeSandbox{Mode: ModeUnrestricted}, Audit: audit, Metrics: metrics, DryRun: true}
+	var ran bool
+	res, err := r.Do(context.Background(), newOp("vm.create", nil, &ran))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ran {
+		t.Fatal("dry run ran the operation")
+	}
+	if !res.DryRun || len(res.Plan) != 1 || res.Plan[0].Action != "CreateVM_Task" {
+		t.Fatalf("plan %+v", res)
+	}
+	if len(metrics.got) != 0 {
+		t.Fatalf("dry run counted in metrics: %v", metrics.got)
+	}
+	if len(audit.records) != 2 || !audit.records[0].DryRun {
+		t.Fatalf("dry run audit %+v", audit.records)
+	}
+	if got := FormatPlan(res.Plan); got != " 1. [api] CreateVM_Task  # web01\n" {
+		t.Fatalf("FormatPlan = %q", got)
+	}
+	// An op without a plan cannot be dry-run.
+	op := newOp("vm.create", nil, &ran)
+	op.Plan = nil
+	if _, err := r.Do(context.Background(), op); !errors.Is(err, ErrInvalidOp) {
+		t.Fatalf("error %v", err)
+	}
+	// The dry run is still refused by the sandbox.
+	r.Sandbox = ModeSandbox{Mode: ModeReadOnly}
+	if _, err := r.Do(context.Background(), newOp("vm.create", nil, &ran)); !errors.Is(err, ErrDenied) {
+		t.Fatalf("error %v", err)
+	}
+}
+
+func TestAuditFailsClosed(t *testing.T) {
+	audit := &memAudit{failOn: "start"}
+	r := &Runner{Sandbox: ModeSandbox{Mode: ModeUnrestricted}, Audit: audit}
+	var ran bool
+	_, err := r.Do(context.Background(), newOp("vm.create", nil, &ran))
+	if !errors.Is(err, ErrAudit) || ran {
+		t.Fatalf("error %v ran %v: the op must not run without its audit record", err, ran)
+	}
+	audit = &memAudit{failOn: "end"}
+	r.Audit = audit
+	_, err = r.Do(context.Background(), newOp("vm.create", nil, &ran))
+	if !errors.Is(err, ErrAudit) || !ran {
+		t.Fatalf("error %v ran %v: a failed end record must be reported", err, ran)
+	}
+}
+
+func TestInvalidOp(t *testing.T) {
+	r := &Runner{Sandbox: ModeSandbox{Mode: ModeUnrestricted}}
+	for _, op := range []*Op{nil, {Name: "vm.list"}, {Run: func(context.Context) (any, error) { return nil, nil }}} {
+		if _, err := r.Do(context.Background(), op); !errors.Is(err, ErrInvalidOp) {
+			t.Errorf("op %+v: error %v", op, err)
+		}
+	}
+}
+
+func TestRunnerUsesInjectedClock(t *testing.T) {
+	audit := &memAudit{}
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	r := &Runner{Sandbox: ModeSandbox{Mode: ModeUnrestricted}, Audit: audit, Now: func() time.Time {
+		now = now.Add(1500 * time.Millisecond)
+		return now
+	}}
+	var ran bool
+	if _, err := r.Do(context.Background(), newOp("vm.list", nil, &ran)); err != nil {
+		t.Fatal(err)
+	}
+	if d := audit.records[1].DurationMS; d != 1500 {
+		t.Fatalf("duration %d ms, want 1500", d)
+	}
+}
+
+// TestRegistryIsComplete walks the whole registry: every op has a class, and
+// every mode decides every op as its class says.
+func TestRegistryIsComplete(t *testing.T) {
+	names := Registered()
+	if len(names) == 0 {
+		t.Fatal("empty registry")
+	}
+	for _, name := range names {
+		class, ok := Lookup(name)
+		if !ok || class == ClassUnknown {
+			t.Errorf("%s has no class", name)
+		}
+		if !strings.Contains(name, ".") {
+			t.Errorf("%s is not noun.verb", name)
+		}
+		op := &Op{Name: name}
+		for mode, allowed := range map[string]bool{
+			ModeReadOnly:     class == ClassRead,
+			ModeStandard:     class != ClassDestructive,
+			ModeUnrestricted: true,
+		} {
+			err := ModeSandbox{Mode: mode}.Allow(context.Background(), op, class, true)
+			if (err == nil) != allowed {
+				t.Errorf("%s (%s) in %s: allowed=%v", name, class, mode, err == nil)
+			}
+		}
+	}
+	for _, c := range []Class{ClassUnknown, ClassRead, ClassWrite, ClassDestructive} {
+		if c.String() == "" {
+			t.Error("class without a name")
+		}
+	}
+	if fmt.Sprint(Step{Via: "ssh", Action: "vim-cmd vmsvc/getallvms"}) != "[ssh] vim-cmd vmsvc/getallvms" {
+		t.Error("step format")
+	}
+}

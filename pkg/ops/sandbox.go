@@ -1,0 +1,78 @@
+package ops
+
+import (
+	"context"
+	"fmt"
+)
+
+// Sandbox decides whether an operation may run. registered says whether the
+// op name is in the registry; class is its registered class.
+type Sandbox interface {
+	Allow(ctx context.Context, op *Op, class Class, registered bool) error
+}
+
+// Modes of ModeSandbox, from the most to the least restrictive.
+const (
+	ModeReadOnly     = "read-only"
+	ModeStandard     = "standard"
+	ModeUnrestricted = "unrestricted"
+)
+
+// ModeSandbox allows operations by class: read-only allows reads, standard
+// allows reads and writes, unrestricted allows everything, unregistered ops
+// included. Any other mode allows nothing (deny by default).
+type ModeSandbox struct{ Mode string }
+
+// Allow implements Sandbox.
+func (s ModeSandbox) Allow(_ context.Context, op *Op, class Class, registered bool) error {
+	if s.Mode == ModeUnrestricted {
+		return nil
+	}
+	if !registered {
+		return fmt.Errorf("%w: %s is not a registered operation (mode %s)", ErrDenied, op.Name, s.Mode)
+	}
+	allowed := false
+	switch s.Mode {
+	case ModeReadOnly:
+		allowed = class == ClassRead
+	case ModeStandard:
+		allowed = class == ClassRead || class == ClassWrite
+	}
+	if !allowed {
+		return fmt.Errorf("%w: %s is a %s operation and security mode %q does not allow it", ErrDenied, op.Name, class, s.Mode)
+	}
+	return nil
+}
+
+// Record is one audit record: the start or the end of an operation.
+type Record struct {
+	Phase         string         `json:"phase"` // "start" or "end"
+	CorrelationID string         `json:"correlation_id"`
+	Actor         string         `json:"actor"`
+	Op            string         `json:"op"`
+	Class         string         `json:"class"`
+	Target        string         `json:"target,omitempty"`
+	Params        map[string]any `json:"params,omitempty"`
+	DryRun        bool           `json:"dry_run,omitempty"`
+	Outcome       string         `json:"outcome,omitempty"` // end: success, failure, refused
+	Error         string         `json:"error,omitempty"`
+	DurationMS    int64          `json:"duration_ms,omitempty"`
+	Notes         []string       `json:"notes,omitempty"`
+}
+
+// Auditor writes audit records. A Write error refuses the operation.
+type Auditor interface {
+	Write(ctx context.Context, r Record) error
+}
+
+// NopAuditor writes nothing.
+type NopAuditor struct{}
+
+// Write implements Auditor.
+func (NopAuditor) Write(context.Context, Record) error { return nil }
+
+// Observer receives the duration and outcome of every operation that ran
+// (the metrics).
+type Observer interface {
+	ObserveOperation(op, status string, seconds float64)
+}
