@@ -21,12 +21,12 @@ const (
 // Runner runs operations. Its fields are set once; it is safe for
 // concurrent use if they are.
 type Runner struct {
-	Sandbox  Sandbox
-	Audit    Auditor
-	Metrics  Observer // may be nil
-	Actor    string   // who runs the ops, for the audit log
-	DryRun   bool
-	Now      func() time.Time
+	Sandbox Sandbox
+	Audit   Auditor
+	Metrics Observer // may be nil
+	Actor   string   // who runs the ops, for the audit log
+	DryRun  bool
+	Now     func() time.Time
 	// AuditTimeout bounds each audit write (default 5s).
 	AuditTimeout time.Duration
 }
