@@ -1,0 +1,120 @@
+package esxisim
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/vmware/govmomi/object"
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/soap"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+// vmFile is one file-backed device of a VM (a disk or an ISO image) and
+// the local file that holds its bytes.
+type vmFile struct {
+	device    types.BaseVirtualDevice
+	disk      *types.VirtualDisk // nil for other devices
+	key       string             // "/vm-1/disk:0", the device key in lease URLs
+	importKey string             // "/web/disk:0", as OvfManager.CreateImportSpec names it
+	path      string             // local -flat.vmdk of a disk, the file itself otherwise
+}
+
+// vmFiles lists the VM's file-backed devices, keyed per device kind in
+// device order. Call with the VM locked.
+func vmFiles(ctx *simulator.Context, vm *simulator.VirtualMachine) []vmFile {
+	if vm.Config == nil {
+		return nil
+	}
+	devices := object.VirtualDeviceList(vm.Config.Hardware.Device)
+	count := make(map[string]int)
+	var out []vmFile
+	for _, d := range devices {
+		b, ok := d.GetVirtualDevice().Backing.(types.BaseVirtualDeviceFileBackingInfo)
+		if !ok {
+			continue
+		}
+		local, ok := localPath(ctx, b.GetVirtualDeviceFileBackingInfo().FileName)
+		if !ok {
+			continue
+		}
+		kind := devices.Type(d)
+		n := count[kind]
+		count[kind]++
+		f := vmFile{
+			device:    d,
+			key:       fmt.Sprintf("/%s/%s:%d", vm.Self.Value, kind, n),
+			importKey: fmt.Sprintf("/%s/%s:%d", vm.Name, kind, n),
+			path:      local,
+		}
+		if disk, ok := d.(*types.VirtualDisk); ok {
+			f.disk = disk
+			f.path = simulator.VirtualDiskBackingFileName(local)
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// vmDisks is vmFiles without the devices that are not disks.
+func vmDisks(ctx *simulator.Context, vm *simulator.VirtualMachine) []vmFile {
+	var out []vmFile
+	for _, f := range vmFiles(ctx, vm) {
+		if f.disk != nil {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func diskCapacity(d *types.VirtualDisk) int64 {
+	if d.CapacityInBytes > 0 {
+		return d.CapacityInBytes
+	}
+	return d.CapacityInKB * 1024
+}
+
+// ExportVm hands out an export lease whose device URLs serve the VM's disks
+// (the bytes of each -flat.vmdk). ESXi refuses to export a VM that is not
+// powered off.
+func (d *detour) ExportVm(ctx *simulator.Context, req *types.ExportVm) soap.HasFault {
+	vm, ok := ctx.Map.Get(req.This).(*simulator.VirtualMachine)
+	if !ok {
+		return &methods.ExportVmBody{Fault_: faultOnly(&types.ManagedObjectNotFound{Obj: req.This})}
+	}
+	var disks []vmFile
+	var power types.VirtualMachinePowerState
+	ctx.WithLock(vm, func() {
+		power = vm.Runtime.PowerState
+		disks = vmDisks(ctx, vm)
+	})
+	if power != types.VirtualMachinePowerStatePoweredOff {
+		return &methods.ExportVmBody{Fault_: faultOnly(&types.InvalidPowerState{
+			RequestedState: types.VirtualMachinePowerStatePoweredOff,
+			ExistingState:  power,
+		})}
+	}
+	lease := d.sim.newLease(ctx, true)
+	var urls []types.HttpNfcLeaseDeviceUrl
+	var capacityKB int64
+	for i, dk := range disks {
+		name := fmt.Sprintf("disk-%d.vmdk", i)
+		var size int64
+		if st, err := os.Stat(dk.path); err == nil {
+			size = st.Size()
+		}
+		lease.addFile(name, &leaseFile{path: dk.path, key: dk.key})
+		capacityKB += diskCapacity(dk.disk) / 1024
+		urls = append(urls, types.HttpNfcLeaseDeviceUrl{
+			Key:       dk.key,
+			ImportKey: dk.importKey,
+			Url:       fmt.Sprintf("https://*/nfc/%s/%s", lease.id, name),
+			TargetId:  name,
+			Disk:      types.NewBool(true),
+			FileSize:  size,
+		})
+	}
+	lease.ready(ctx, vm.Self, urls, capacityKB)
+	return &methods.ExportVmBody{Res: &types.ExportVmResponse{Returnval: lease.Self}}
+}

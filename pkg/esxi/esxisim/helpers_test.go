@@ -1,0 +1,76 @@
+package esxisim
+
+import (
+	"context"
+	"net/url"
+	"testing"
+
+	"github.com/vmware/govmomi"
+	"github.com/vmware/govmomi/find"
+	"github.com/vmware/govmomi/object"
+	"github.com/vmware/govmomi/session"
+	"github.com/vmware/govmomi/vim25"
+	"github.com/vmware/govmomi/vim25/soap"
+)
+
+// testDiskSize keeps the template small in tests that do not look at it.
+const testDiskSize = 3<<20 + 4096
+
+// startSim starts a simulator that is closed when the test ends.
+func startSim(t testing.TB, opts Options) *Simulator {
+	t.Helper()
+	if opts.TemplateDiskSize == 0 {
+		opts.TemplateDiskSize = testDiskSize
+	}
+	s, err := Start(context.Background(), opts)
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+// connect logs in over TLS, trusting the simulator by its thumbprint.
+func connect(t testing.TB, s *Simulator) *govmomi.Client {
+	t.Helper()
+	c, err := dial(context.Background(), s, s.User(), s.Password())
+	if err != nil {
+		t.Fatalf("login: %v", err)
+	}
+	t.Cleanup(func() { _ = c.Logout(context.Background()) })
+	return c
+}
+
+func dial(ctx context.Context, s *Simulator, user, password string) (*govmomi.Client, error) {
+	sc := soap.NewClient(s.URL(), false)
+	sc.SetThumbprint(s.Host(), s.Thumbprint())
+	vc, err := vim25.NewClient(ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	c := &govmomi.Client{Client: vc, SessionManager: session.NewManager(vc)}
+	if err := c.Login(ctx, url.UserPassword(user, password)); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// vmByName finds a VM through the API.
+func vmByName(t testing.TB, c *govmomi.Client, name string) *object.VirtualMachine {
+	t.Helper()
+	f := find.NewFinder(c.Client, true)
+	dc, err := f.DefaultDatacenter(context.Background())
+	if err != nil {
+		t.Fatalf("datacenter: %v", err)
+	}
+	f.SetDatacenter(dc)
+	vm, err := f.VirtualMachine(context.Background(), name)
+	if err != nil {
+		t.Fatalf("finding VM %s: %v", name, err)
+	}
+	return vm
+}

@@ -1,0 +1,120 @@
+package esxisim
+
+import (
+	"fmt"
+	"path"
+
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/simulator/esx"
+	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/soap"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+// ImportVApp creates the VM of an import spec and hands out a lease whose
+// uploads are written into the VM's disks (vcsim's own ImportVApp hashes
+// and drops them). A name in use is refused with DuplicateName, an unknown
+// datastore with InvalidDatastorePath, as ESXi does.
+func (d *detour) ImportVApp(ctx *simulator.Context, req *types.ImportVApp) soap.HasFault {
+	fail := func(f types.BaseMethodFault) soap.HasFault {
+		return &methods.ImportVAppBody{Fault_: faultOnly(f)}
+	}
+	spec, ok := req.Spec.(*types.VirtualMachineImportSpec)
+	if !ok {
+		return fail(&types.InvalidArgument{InvalidProperty: "spec"})
+	}
+	switch ctx.Map.Get(req.This).(type) {
+	case *simulator.ResourcePool, *simulator.VirtualApp:
+	default:
+		return fail(&types.ManagedObjectNotFound{Obj: req.This})
+	}
+	folderRef := esx.Datacenter.VmFolder
+	if req.Folder != nil {
+		folderRef = *req.Folder
+	}
+	folder, ok := ctx.Map.Get(folderRef).(*simulator.Folder)
+	if !ok {
+		return fail(&types.ManagedObjectNotFound{Obj: folderRef})
+	}
+	config := spec.ConfigSpec
+	if f := checkSpecDatastores(ctx, &config); f != nil {
+		return fail(f)
+	}
+	var dup types.BaseMethodFault
+	withVMFolder(ctx, func() { dup = vmNameTaken(ctx, config.Name, types.ManagedObjectReference{}) })
+	if dup != nil {
+		return fail(dup)
+	}
+	lease := d.sim.newLease(ctx, false)
+	create := &types.CreateVM_Task{This: folder.Self, Config: config, Pool: req.This, Host: req.Host}
+	simulator.CreateTask(req.This, "ImportVAppLRO", func(*simulator.Task) (types.AnyType, types.BaseMethodFault) {
+		vm, fault := d.createImported(ctx, folder, create)
+		if fault != nil {
+			lease.fail(ctx, fault)
+			return nil, fault
+		}
+		d.importReady(ctx, lease, vm)
+		return nil, nil
+	}).Run(ctx)
+	return &methods.ImportVAppBody{Res: &types.ImportVAppResponse{Returnval: lease.Self}}
+}
+
+// createImported creates the VM, checking the name again under the folder
+// lock so that two imports of one name cannot both succeed.
+func (d *detour) createImported(ctx *simulator.Context, folder *simulator.Folder, req *types.CreateVM_Task) (*simulator.VirtualMachine, types.BaseMethodFault) {
+	var taskRef types.ManagedObjectReference
+	var fault types.BaseMethodFault
+	ctx.WithLock(folder, func() {
+		if fault = vmNameTaken(ctx, req.Config.Name, types.ManagedObjectReference{}); fault != nil {
+			return
+		}
+		body, ok := folder.CreateVMTask(ctx, req).(*methods.CreateVM_TaskBody)
+		if !ok || body.Res == nil {
+			fault = &types.InvalidArgument{InvalidProperty: "spec"}
+			return
+		}
+		taskRef = body.Res.Returnval
+	})
+	if fault != nil {
+		return nil, fault
+	}
+	task, ok := ctx.Map.Get(taskRef).(*simulator.Task)
+	if !ok {
+		return nil, &types.ManagedObjectNotFound{Obj: taskRef}
+	}
+	task.Wait()
+	var info types.TaskInfo
+	ctx.WithLock(task, func() { info = task.Info })
+	if info.Error != nil {
+		return nil, info.Error.Fault
+	}
+	ref, _ := info.Result.(types.ManagedObjectReference)
+	vm, ok := ctx.Map.Get(ref).(*simulator.VirtualMachine)
+	if !ok {
+		return nil, &types.ManagedObjectNotFound{Obj: ref}
+	}
+	return vm, nil
+}
+
+// importReady publishes one upload URL per file-backed device of the VM.
+func (d *detour) importReady(ctx *simulator.Context, lease *nfcLease, vm *simulator.VirtualMachine) {
+	var files []vmFile
+	ctx.WithLock(vm, func() { files = vmFiles(ctx, vm) })
+	var urls []types.HttpNfcLeaseDeviceUrl
+	var capacityKB int64
+	for _, f := range files {
+		name := path.Base(f.path)
+		if f.disk != nil {
+			capacityKB += diskCapacity(f.disk) / 1024
+		}
+		lease.addFile(name, &leaseFile{path: f.path, key: f.key})
+		urls = append(urls, types.HttpNfcLeaseDeviceUrl{
+			Key:       f.key,
+			ImportKey: f.importKey,
+			Url:       fmt.Sprintf("https://*/nfc/%s/%s", lease.id, name),
+			TargetId:  name,
+			Disk:      types.NewBool(f.disk != nil),
+		})
+	}
+	lease.ready(ctx, vm.Self, urls, capacityKB)
+}
