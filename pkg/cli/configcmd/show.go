@@ -1,0 +1,56 @@
+package configcmd
+
+import (
+	"fmt"
+
+	"github.com/ceso/ceso/pkg/cli/cmdutil"
+	"github.com/spf13/cobra"
+)
+
+// ShowOptions are the options of `ceso config show`.
+type ShowOptions struct {
+	Factory *cmdutil.Factory
+	JSON    bool
+}
+
+// NewCmdShow makes `ceso config show`: the effective configuration with
+// secrets masked.
+func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Command {
+	opts := &ShowOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "show",
+		Short: "Print the effective configuration (file, environment and flags) with secrets masked",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return showRun(opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	return cmd
+}
+
+func showRun(opts *ShowOptions) error {
+	f := opts.Factory
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	masked := cfg.Masked()
+	if opts.JSON {
+		return cmdutil.WriteJSON(f.IO.Out, masked)
+	}
+	src := cfg.Source
+	if src == "" {
+		src = "none (defaults and environment)"
+	}
+	fmt.Fprintf(f.IO.Out, "# source: %s\n", src)
+	out, err := masked.YAML()
+	if err != nil {
+		return err
+	}
+	_, err = f.IO.Out.Write(out)
+	return err
+}

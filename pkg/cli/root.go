@@ -1,0 +1,56 @@
+package cli
+
+import (
+	"github.com/ceso/ceso/pkg/cli/cmdutil"
+	"github.com/ceso/ceso/pkg/cli/configcmd"
+	"github.com/ceso/ceso/pkg/cli/vm"
+	"github.com/spf13/cobra"
+)
+
+// NewCmdRoot builds the whole command tree on a factory.
+func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "ceso <command>",
+		Short: "ceso runs standalone VMware ESXi hosts: VMs from templates, cloud-init, backups",
+		Long: `ceso (ESXi Commander) runs a standalone VMware ESXi 7.x/8.x host, free licence
+included: it lists and inspects VMs, creates them from golden templates with
+cloud-init, clones, powers, backs up and restores them, for people and for
+automation.
+
+Configuration: ~/.config/ceso/config.yaml (or --config, CESO_CONFIG), then the
+environment (ESXI_HOST, ESXI_USER, ESXI_PASSWORD, ESXI_THUMBPRINT, ESXI_CA_FILE,
+ESXI_INSECURE), then flags. See config-example.yaml.
+
+Try it without a host: ceso demo
+
+` + cmdutil.ExitCodeHelp,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			f.Global.InsecureSet = cmd.Flags().Changed("insecure")
+			return nil
+		},
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cmdutil.FlagError(err) })
+	g := &f.Global
+	pf := root.PersistentFlags()
+	pf.StringVar(&g.ConfigPath, "config", "", "configuration file (default ~/.config/ceso/config.yaml, or CESO_CONFIG)")
+	pf.StringVar(&g.Host, "host", "", "ESXi host[:port] (ESXI_HOST)")
+	pf.StringVar(&g.User, "user", "", "ESXi user (ESXI_USER)")
+	pf.StringVar(&g.Thumbprint, "thumbprint", "", "pinned SHA-1 or SHA-256 certificate thumbprint (ESXI_THUMBPRINT)")
+	pf.StringVar(&g.CAFile, "ca-file", "", "CA certificate file that signs the host certificate (ESXI_CA_FILE)")
+	pf.BoolVar(&g.Insecure, "insecure", false, "do not verify the host certificate (ESXI_INSECURE); warns on every run")
+	pf.DurationVar(&g.Timeout, "timeout", 0, "deadline of the whole command (default esxi.timeout, 10m)")
+	pf.BoolVar(&g.DryRun, "dry-run", false, "print the exact API calls or shell commands and change nothing")
+	pf.StringVar(&g.Transport, "transport", "", "how writes reach the host: auto, api or ssh (esxi.transport)")
+	pf.StringVar(&g.LogLevel, "log-level", "", "diagnostics on stderr: debug, info, warn, error")
+	pf.BoolVar(&g.NoSessionCache, "no-session-cache", false, "log in afresh and do not keep the session for the next run")
+
+	root.AddCommand(
+		vm.NewCmdVM(f),
+		configcmd.NewCmdConfig(f),
+		newCmdSimulator(f),
+		newCmdDemo(f),
+	)
+	return root
+}

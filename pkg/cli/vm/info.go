@@ -1,0 +1,131 @@
+package vm
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/ceso/ceso/pkg/cli/cmdutil"
+	"github.com/ceso/ceso/pkg/esxi/vm"
+	"github.com/ceso/ceso/pkg/ops"
+	"github.com/spf13/cobra"
+)
+
+// InfoOptions are the options of `ceso vm info`.
+type InfoOptions struct {
+	Factory *cmdutil.Factory
+	Name    string
+	JSON    bool
+}
+
+// NewCmdInfo makes `ceso vm info NAME`.
+func NewCmdInfo(f *cmdutil.Factory, runF func(*InfoOptions) error) *cobra.Command {
+	opts := &InfoOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "info NAME",
+		Short: "Show a VM's hardware, disks, NICs, addresses, tools and guestinfo",
+		Example: `  ceso vm info web01
+  ceso vm info web01 --json | jq .disks`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Name = args[0]
+			if strings.TrimSpace(opts.Name) == "" {
+				return cmdutil.FlagError(fmt.Errorf("a VM name cannot be empty"))
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return infoRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	return cmd
+}
+
+// InfoOp is the vm.info operation.
+func InfoOp(f *cmdutil.Factory, name string) *ops.Op {
+	return &ops.Op{
+		Name:   "vm.info",
+		Target: name,
+		Plan: func(context.Context) ([]ops.Step, error) {
+			return []ops.Step{
+				{Via: "api", Action: "PropertyCollector.RetrievePropertiesEx", Detail: "names of every VM, through a container view, to find " + name},
+				{Via: "api", Action: "PropertyCollector.RetrievePropertiesEx", Detail: "config, guest, runtime of " + name},
+			}, nil
+		},
+		Run: func(ctx context.Context) (any, error) {
+			c, release, err := f.Client(ctx)
+			if err != nil {
+				return nil, err
+			}
+			defer release()
+			return vm.GetInfo(ctx, c, name)
+		},
+	}
+}
+
+func infoRun(ctx context.Context, opts *InfoOptions) error {
+	f := opts.Factory
+	ctx, cancel, err := f.Context(ctx)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	value, done, err := f.RunOp(ctx, InfoOp(f, opts.Name), opts.JSON)
+	if done || err != nil {
+		return err
+	}
+	info := value.(*vm.Info)
+	if opts.JSON {
+		return cmdutil.WriteJSON(f.IO.Out, info)
+	}
+	printInfo(f.IO.Out, info)
+	return nil
+}
+
+func printInfo(w io.Writer, in *vm.Info) {
+	kv := func(k string, v any) { fmt.Fprintf(w, "%-18s %v\n", k+":", v) }
+	kv("Name", in.Name)
+	kv("Power", in.PowerState)
+	guest := in.GuestOS
+	if in.GuestFullName != "" && in.GuestFullName != in.GuestOS {
+		guest = fmt.Sprintf("%s (%s)", in.GuestFullName, in.GuestOS)
+	}
+	kv("Guest OS", guest)
+	kv("CPU", in.CPU)
+	kv("Memory", fmt.Sprintf("%d MiB", in.MemoryMB))
+	kv("Firmware", in.Firmware)
+	kv("Hardware version", in.HardwareVersion)
+	kv("UUID", in.UUID)
+	kv("ID", in.ID)
+	kv("Path", in.Path)
+	kv("Tools", fmt.Sprintf("%s, %s", dash(in.Tools.RunningStatus), dash(in.Tools.Status)))
+	kv("IP addresses", dash(strings.Join(in.IPs, ", ")))
+	fmt.Fprintln(w, "Disks:")
+	for _, d := range in.Disks {
+		thin := "thick"
+		if d.Thin {
+			thin = "thin"
+		}
+		fmt.Fprintf(w, "  %-14s %s  %s  %s  on %s\n", d.Label, humanBytes(d.CapacityBytes), thin, d.Path, d.Controller)
+	}
+	fmt.Fprintln(w, "NICs:")
+	for _, n := range in.NICs {
+		fmt.Fprintf(w, "  %-14s %s  %s  %q  %s\n", n.Label, n.Type, n.MAC, n.Network, dash(strings.Join(n.IPs, ", ")))
+	}
+	kv("Guestinfo keys", dash(strings.Join(in.GuestInfoKeys, ", ")))
+}
+
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
