@@ -104,8 +104,11 @@ func (e Entry) Validate() error {
 }
 
 // normalized returns e as it is stored: times in UTC without a monotonic
-// reading, checksum in lower case.
+// reading, checksum in lower case, no empty metadata map.
 func (e Entry) normalized() Entry {
+	if len(e.Metadata) == 0 {
+		e.Metadata = nil
+	}
 	e.Timestamp = e.Timestamp.UTC().Round(0)
 	if !e.LastVerified.IsZero() {
 		e.LastVerified = e.LastVerified.UTC().Round(0)

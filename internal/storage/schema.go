@@ -106,19 +106,13 @@ func migrate0to1(tx *bolt.Tx) error {
 	type record struct{ key, value []byte }
 	var changed []record
 	err := b.ForEach(func(k, v []byte) error {
-		var fields map[string]json.RawMessage
-		if err := json.Unmarshal(v, &fields); err != nil || fields == nil {
-			return fmt.Errorf("entry %q: %w: not a JSON object", k, ErrCorrupt)
-		}
-		if _, ok := fields["status"]; ok {
-			return nil
-		}
-		fields["status"] = json.RawMessage(strconv.Quote(string(StatusComplete)))
-		out, err := json.Marshal(fields)
+		out, err := upgradeRecord0(v)
 		if err != nil {
 			return fmt.Errorf("entry %q: %w", k, err)
 		}
-		changed = append(changed, record{bytes.Clone(k), out})
+		if out != nil {
+			changed = append(changed, record{bytes.Clone(k), out})
+		}
 		return nil
 	})
 	if err != nil {
@@ -130,4 +124,22 @@ func migrate0to1(tx *bolt.Tx) error {
 		}
 	}
 	return nil
+}
+
+// upgradeRecord0 returns a version-0 record with "status":"complete" added,
+// or nil when it already has a status. Other fields pass through untouched.
+func upgradeRecord0(v []byte) ([]byte, error) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(v, &fields); err != nil || fields == nil {
+		return nil, fmt.Errorf("%w: not a JSON object", ErrCorrupt)
+	}
+	if _, ok := fields["status"]; ok {
+		return nil, nil
+	}
+	fields["status"] = json.RawMessage(strconv.Quote(string(StatusComplete)))
+	out, err := json.Marshal(fields)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	return out, nil
 }
