@@ -209,6 +209,9 @@ func (d *Decoded) parseMetadata(text string) {
 
 // loadJSONOrYAML parses a mapping as JSON, falling back to YAML.
 func loadJSONOrYAML(text string) (map[string]any, error) {
+	if text == "" {
+		return map[string]any{}, nil
+	}
 	var m map[string]any
 	dec := json.NewDecoder(strings.NewReader(text))
 	dec.UseNumber()
