@@ -193,12 +193,12 @@ func TestCorruptRecords(t *testing.T) {
 
 func TestCheck(t *testing.T) {
 	c := storagetest.Open(t)
-	for i := range 300 {
+	for i := range 120 {
 		if err := c.AddBackup(numbered(i)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	for i := 0; i < 300; i += 3 {
+	for i := 0; i < 120; i += 3 {
 		if err := c.DeleteBackup(numbered(i).ID); err != nil {
 			t.Fatal(err)
 		}

@@ -206,6 +206,28 @@ func TestApply(t *testing.T) {
 			},
 		},
 		{
+			name: "the 25-hour day of the autumn change is one day",
+			// 00:30 CEST and 23:30 CET on 25 October 2026 are 23 hours apart, on the same Berlin day.
+			items: []Item{good("a", "2026-10-23 22:30"), good("b", "2026-10-24 22:30"), good("c", "2026-10-25 22:30")},
+			p:     Policy{KeepDaily: 10, Location: berlin},
+			want: []string{
+				"vm01/c keep: daily snapshot 2026-10-25",
+				"vm01/b remove: " + reasonNoRule,
+				"vm01/a keep: daily snapshot 2026-10-24",
+			},
+		},
+		{
+			name: "the 23-hour day of the spring change is one day",
+			// 00:30 CET and 23:30 CEST on 29 March 2026 are 22 hours apart, on the same Berlin day.
+			items: []Item{good("a", "2026-03-27 23:30"), good("b", "2026-03-28 23:30"), good("c", "2026-03-29 21:30")},
+			p:     Policy{KeepDaily: 10, KeepWeekly: 1, Location: berlin},
+			want: []string{
+				"vm01/c keep: daily snapshot 2026-03-29; weekly snapshot 2026-W13",
+				"vm01/b remove: " + reasonNoRule,
+				"vm01/a keep: daily snapshot 2026-03-28",
+			},
+		},
+		{
 			name:  "the same backups bucketed in UTC",
 			items: []Item{good("a", "2026-03-27 12:00"), good("b", "2026-03-28 20:00"), good("c", "2026-03-28 23:30")},
 			p:     Policy{KeepDaily: 10},
