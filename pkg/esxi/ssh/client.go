@@ -17,8 +17,9 @@ import (
 // close before it closes the whole connection.
 const cancelGrace = 2 * time.Second
 
-// maxOutput bounds what Run keeps of each output stream.
-const maxOutput = 16 << 20
+// maxOutput bounds what Run keeps of each output stream (a variable so
+// that tests can lower it).
+var maxOutput = 16 << 20
 
 // Client is an authenticated SSH connection to one host. It is safe for
 // concurrent use: each Run opens its own session (ESXi's sshd allows 10 per

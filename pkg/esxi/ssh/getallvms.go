@@ -30,11 +30,14 @@ var (
 	// the columns, so only their order is checked.
 	getallvmsHeader = regexp.MustCompile(`^[ \t]*Vmid[ \t]+Name[ \t]+File[ \t]+Guest OS[ \t]+Version[ \t]+Annotation[ \t]*$`)
 
-	// getallvmsRow matches a row, anchored on the File field ("[ds] ….vmx",
-	// where the datastore may be empty and hold blanks), the guest id (no
-	// blanks, may be missing) and the hardware version after it: the name
-	// is what lies between the vmid and the File field.
-	getallvmsRow = regexp.MustCompile(`^([0-9]+)[ \t]+(.+?)[ \t]+(\[[^\]]*\] \S.*?\.vmx)[ \t]+(?:(\S+)[ \t]+)?(vmx-[0-9]+)(?:[ \t]+(.*?))?[ \t]*$`)
+	// rowStart matches the vmid at the start of a row and the blanks after
+	// it.
+	rowStart = regexp.MustCompile(`^([0-9]+)[ \t]+`)
+
+	// rowTail matches a row from its File field on: "[ds] ….vmx" (the
+	// datastore may be empty or hold blanks), the guest id (no blanks, may
+	// be missing), the hardware version and the first annotation line.
+	rowTail = regexp.MustCompile(`^(\[[^\]]*\] \S.*?\.vmx)[ \t]+(?:(\S+)[ \t]+)?(vmx-[0-9]+)(?:[ \t]+(.*?))?[ \t]*$`)
 
 	// skippedVM matches the line hostd prints for a VM it cannot load.
 	skippedVM = regexp.MustCompile(`^[ \t]*Skipping invalid VM '([^']*)'[ \t]*$`)
@@ -69,8 +72,8 @@ func ParseGetAllVMs(out string) ([]VM, error) {
 		if skippedVM.MatchString(line) {
 			continue
 		}
-		if m := getallvmsRow.FindStringSubmatch(line); m != nil {
-			vms = append(vms, VM{ID: m[1], Name: m[2], File: m[3], GuestOS: m[4], Version: m[5], Annotation: m[6]})
+		if vm, ok := parseRow(line); ok {
+			vms = append(vms, vm)
 			cur = len(vms) - 1
 			continue
 		}
@@ -86,6 +89,38 @@ func ParseGetAllVMs(out string) ([]VM, error) {
 		vms[i].Annotation = strings.TrimRight(vms[i].Annotation, "\n")
 	}
 	return vms, nil
+}
+
+// parseRow reads one row. The name lies between the vmid and the File
+// field; since a name may itself hold "[…] ….vmx", every "[" after a blank
+// is tried as the File field's start, and the one after the longest run of
+// blanks wins (columns are 3 blanks apart and padded; blanks inside a name
+// are usually single), the leftmost on a tie.
+func parseRow(line string) (VM, bool) {
+	start := rowStart.FindStringSubmatch(line)
+	if start == nil {
+		return VM{}, false
+	}
+	nameFrom := len(start[0])
+	var best VM
+	bestGap := 0
+	for i := nameFrom + 1; i < len(line); i++ {
+		if line[i] != '[' || (line[i-1] != ' ' && line[i-1] != '\t') {
+			continue
+		}
+		name := strings.TrimRight(line[nameFrom:i], " \t")
+		gap := i - nameFrom - len(name)
+		if name == "" || gap <= bestGap {
+			continue
+		}
+		m := rowTail.FindStringSubmatch(line[i:])
+		if m == nil {
+			continue
+		}
+		best = VM{ID: start[1], Name: name, File: m[1], GuestOS: m[2], Version: m[3], Annotation: m[4]}
+		bestGap = gap
+	}
+	return best, bestGap > 0
 }
 
 // SkippedVMs returns the vmids of the "Skipping invalid VM 'N'" lines of

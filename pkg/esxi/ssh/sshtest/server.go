@@ -31,6 +31,9 @@ type Options struct {
 	AuthorizedKeys []gossh.PublicKey
 	// HostKey is the server's key; a generated ed25519 key if nil.
 	HostKey gossh.Signer
+	// ExtraHostKeys are further host keys of other types, as a real sshd
+	// has (ESXi: RSA and ECDSA); the client picks one by its preferences.
+	ExtraHostKeys []gossh.Signer
 	// Handler runs the commands; without one every command fails with
 	// exit status 127.
 	Handler Handler
@@ -142,6 +145,9 @@ func (s *Server) serverConfig() *gossh.ServerConfig {
 		}
 	}
 	cfg.AddHostKey(s.opts.HostKey)
+	for _, k := range s.opts.ExtraHostKeys {
+		cfg.AddHostKey(k)
+	}
 	return cfg
 }
 
