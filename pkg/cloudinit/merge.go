@@ -21,10 +21,7 @@ func parseCloudConfig(data []byte) (*yaml.Node, error) {
 	if strings.TrimRight(string(first), " \t\r") != CloudConfigHeader {
 		return nil, fmt.Errorf("%w: the first line must be %q", ErrCloudConfig, CloudConfigHeader)
 	}
-	// Blank the header line: it would otherwise come back as a comment
-	// inside the merged document.
-	body := append(make([]byte, 0, len(data)), data[len(first):]...)
-	dec := yaml.NewDecoder(bytes.NewReader(body))
+	dec := yaml.NewDecoder(bytes.NewReader(withoutHeader(data)))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
@@ -49,6 +46,15 @@ func parseCloudConfig(data []byte) (*yaml.Node, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// withoutHeader returns data without its first line, the "#cloud-config"
+// header: parsed along, it would come back as a comment inside the document.
+func withoutHeader(data []byte) []byte {
+	if i := bytes.IndexByte(data, '\n'); i >= 0 {
+		return data[i:]
+	}
+	return nil
 }
 
 // expandAliases returns a copy of n with every alias replaced by a copy of

@@ -14,9 +14,9 @@ import (
 // a fresh config with Build to change accounts).
 //
 // From src it keeps the metadata's other keys (public-keys-data among them),
-// the user-data and the vendordata byte for byte, except that "hostname" and
-// "fqdn" are removed from a cloud-config user-data so that the new hostname
-// takes effect. The source's network config is never carried over: a clone
+// the user-data and the vendordata as cloud-init reads them, except that
+// "hostname" and "fqdn" are removed from a cloud-config user-data so that the
+// new hostname takes effect. The source's network config is never carried over: a clone
 // must not come up with its source's addresses or MAC matches. Without NICs
 // in spec the guest falls back to DHCP on its first adapter.
 //
@@ -83,7 +83,7 @@ func dropHostnameKeys(ud string) (string, error) {
 		return ud, nil
 	}
 	var doc yaml.Node
-	if err := yaml.Unmarshal([]byte(ud), &doc); err != nil {
+	if err := yaml.Unmarshal(withoutHeader([]byte(ud)), &doc); err != nil {
 		return "", fmt.Errorf("%w: the source's user-data: %v", ErrCloudConfig, err)
 	}
 	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
