@@ -60,7 +60,7 @@ func TestMergeRule(t *testing.T) {
 func TestMergedConfigChecked(t *testing.T) {
 	tests := []struct {
 		name, cc, field string
-		is          error
+		is              error
 	}{
 		{"plain text password", "#cloud-config\nusers:\n  - name: x\n    plain_text_passwd: hunter2\n", "cloud_config.users[1].plain_text_passwd", ErrPlainPassword},
 		{"passwd not a hash", "#cloud-config\nusers:\n  - name: x\n    passwd: hunter2\n", "cloud_config.users[1].passwd", ErrPlainPassword},
