@@ -166,7 +166,7 @@ func (w *watcher) Reference() types.ManagedObjectReference {
 	return types.ManagedObjectReference{Type: "EsxiSimWatcher", Value: "esxisim-watcher"}
 }
 
-func (w *watcher) PutObject(*simulator.Context, mo.Reference)                  {}
+func (w *watcher) PutObject(*simulator.Context, mo.Reference)                    {}
 func (w *watcher) RemoveObject(*simulator.Context, types.ManagedObjectReference) {}
 
 func (w *watcher) UpdateObject(ctx *simulator.Context, obj mo.Reference, changes []types.PropertyChange) {

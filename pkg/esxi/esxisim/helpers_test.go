@@ -2,6 +2,7 @@ package esxisim
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"testing"
 
@@ -9,8 +10,11 @@ import (
 	"github.com/vmware/govmomi/find"
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/session"
+	"github.com/vmware/govmomi/simulator/esx"
+	"github.com/vmware/govmomi/task"
 	"github.com/vmware/govmomi/vim25"
 	"github.com/vmware/govmomi/vim25/soap"
+	"github.com/vmware/govmomi/vim25/types"
 )
 
 // testDiskSize keeps the template small in tests that do not look at it.
@@ -74,3 +78,37 @@ func vmByName(t testing.TB, c *govmomi.Client, name string) *object.VirtualMachi
 	}
 	return vm
 }
+
+// createVM creates a VM through the API and returns the task error.
+func createVM(t testing.TB, s *Simulator, c *govmomi.Client, spec types.VirtualMachineConfigSpec) (*object.VirtualMachine, error) {
+	t.Helper()
+	ctx := context.Background()
+	folder := object.NewFolder(c.Client, esx.Datacenter.VmFolder)
+	pool := object.NewResourcePool(c.Client, esx.ResourcePool.Self)
+	task, err := folder.CreateVM(ctx, spec, pool, nil)
+	if err != nil {
+		return nil, err
+	}
+	info, err := task.WaitForResult(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	return object.NewVirtualMachine(c.Client, info.Result.(types.ManagedObjectReference)), nil
+}
+
+// spec is the config of a small VM named name on the simulator's datastore.
+func spec(t testing.TB, s *Simulator, name string) types.VirtualMachineConfigSpec {
+	t.Helper()
+	cs, err := s.configSpec(vmShape{name: name, guestID: "otherLinux64Guest", cpus: 1, memoryMB: 128, diskBytes: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cs
+}
+
+func isTaskError(err error) bool {
+	var te task.Error
+	return errors.As(err, &te)
+}
+
+func asTaskError(err error, te *task.Error) bool { return errors.As(err, te) }

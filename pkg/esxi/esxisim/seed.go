@@ -16,9 +16,9 @@ import (
 const (
 	// SeedDiskSize is the capacity of a seeded VM's disk; its flat file is
 	// sparse and reads as zeros.
-	SeedDiskSize int64 = 16 << 20
-	seedPrefix         = "vm-"
-	defaultSeedWorkers = 8
+	SeedDiskSize       int64 = 16 << 20
+	seedPrefix               = "vm-"
+	defaultSeedWorkers       = 8
 )
 
 // SeedVMs creates n VMs named "vm-0001", "vm-0002", ... (numbering continues
