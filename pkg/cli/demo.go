@@ -19,7 +19,7 @@ func newCmdDemo(f *cmdutil.Factory) *cobra.Command {
 		Long: `Start an embedded simulated standalone ESXi host and run real ceso commands
 against it, printing each command and its output. Nothing outside a temporary
 directory is touched and no configuration is needed.`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if vms < 0 || vms > 1000 {
 				return cmdutil.FlagError(fmt.Errorf("--vms %d: want 0 to 1000", vms))

@@ -32,6 +32,9 @@ func Run(ctx context.Context, args []string, io *cmdutil.IOStreams, env config.E
 	root.SetOut(io.Out)
 	root.SetErr(io.ErrOut)
 	err := root.ExecuteContext(ctx)
+	if err != nil && errkind.Of(err) == errkind.Unknown && strings.HasPrefix(err.Error(), "unknown command") {
+		err = cmdutil.FlagError(err)
+	}
 	closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if cerr := f.Close(closeCtx); cerr != nil && err == nil {

@@ -33,7 +33,7 @@ are refused, and --free-licence makes API writes fail with RestrictedVersion.
 It runs until interrupted and removes its files on exit.`,
 		Example: `  ceso simulator --port 8989 --vms 20 --env-file sim.env &
   sleep 2; . ./sim.env; ceso vm list`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.Port < 0 || opts.Port > 65535 {
 				return cmdutil.FlagError(fmt.Errorf("--port %d: want 0 (a free port) to 65535", opts.Port))

@@ -20,7 +20,7 @@ func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Comman
 	cmd := &cobra.Command{
 		Use:   "show",
 		Short: "Print the effective configuration (file, environment and flags) with secrets masked",
-		Args:  cobra.NoArgs,
+		Args:  cmdutil.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			if runF != nil {
 				return runF(opts)

@@ -23,7 +23,7 @@ func NewCmdValidate(f *cmdutil.Factory, runF func(*ValidateOptions) error) *cobr
 		Short: "Check the configuration strictly; exit 3 with the file, line and key of the first problem",
 		Example: `  ceso config validate
   ceso --config ./lab.yaml config validate --secrets`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(opts)

@@ -27,7 +27,7 @@ func NewCmdInfo(f *cmdutil.Factory, runF func(*InfoOptions) error) *cobra.Comman
 		Short: "Show a VM's hardware, disks, NICs, addresses, tools and guestinfo",
 		Example: `  ceso vm info web01
   ceso vm info web01 --json | jq .disks`,
-		Args: cobra.ExactArgs(1),
+		Args: cmdutil.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
 			if strings.TrimSpace(opts.Name) == "" {

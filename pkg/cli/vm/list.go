@@ -33,7 +33,7 @@ template, id and path; fields are never removed.`,
 		Example: `  ceso vm list
   ceso vm list 'web*' --power-state on
   ceso vm list --json | jq -r '.[] | select(.power_state=="poweredOff") | .name'`,
-		Args: cobra.MaximumNArgs(1),
+		Args: cmdutil.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.Filter.Name = args[0]
