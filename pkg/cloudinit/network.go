@@ -102,3 +102,12 @@ func ethernetFor(i int, n NIC, adapters []string, count int) (string, netplanEth
 func canonAddr(s string) string {
 	return netip.MustParseAddr(strings.TrimSpace(s)).String()
 }
+
+// parsePrefix returns the canonical form of a CIDR string.
+func parsePrefix(s string) (string, error) {
+	p, err := netip.ParsePrefix(strings.TrimSpace(s))
+	if err != nil {
+		return "", err
+	}
+	return p.String(), nil
+}
