@@ -15,6 +15,7 @@ import (
 func TestClassify(t *testing.T) {
 	soapFault := func(f types.BaseMethodFault) error {
 		return soap.WrapSoapFault(&soap.Fault{String: "some text", Detail: struct {
+			//lint:ignore SA5008 the tag option is govmomi's own (soap.Fault.Detail)
 			Fault types.AnyType `xml:",any,typeattr"`
 		}{Fault: f}})
 	}
