@@ -70,3 +70,38 @@ func splitHostname(name string) (host, fqdn string) {
 	host, _, _ = strings.Cut(name, ".")
 	return host, name
 }
+
+// HostnameFromName derives a host name from a VM name, for a command whose
+// user gave no --hostname: each dot-separated part is lower-cased, every run
+// of characters other than letters, digits and hyphens becomes one hyphen,
+// hyphens at the ends are dropped and the part is cut to 63 characters;
+// empty parts are dropped. It returns "" when no valid name remains.
+func HostnameFromName(name string) string {
+	var labels []string
+	for _, part := range strings.Split(strings.ToLower(name), ".") {
+		var b strings.Builder
+		dash := false
+		for i := 0; i < len(part); i++ {
+			c := part[i]
+			if isAlnum(c) {
+				b.WriteByte(c)
+				dash = false
+			} else if !dash {
+				b.WriteByte('-')
+				dash = true
+			}
+		}
+		l := strings.Trim(b.String(), "-")
+		if len(l) > 63 {
+			l = strings.TrimRight(l[:63], "-")
+		}
+		if l != "" {
+			labels = append(labels, l)
+		}
+	}
+	h := strings.Join(labels, ".")
+	if len(h) > maxHostname || ValidateHostname(h) != nil {
+		return ""
+	}
+	return h
+}
