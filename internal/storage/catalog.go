@@ -10,6 +10,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // DefaultLockTimeout is how long InitCatalog waits for another process to
@@ -66,7 +67,7 @@ func InitCatalog(path string, opts ...Option) (*Catalog, error) {
 		NoFreelistSync: false,
 		NoGrowSync:     false,
 	})
-	if errors.Is(err, bolt.ErrTimeout) {
+	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, &LockedError{Path: path, PID: readPID(path)}
 	}
 	if err != nil {
@@ -136,7 +137,7 @@ func (c *Catalog) update(fn func(*bolt.Tx) error) error {
 }
 
 func closedErr(err error) error {
-	if errors.Is(err, bolt.ErrDatabaseNotOpen) {
+	if errors.Is(err, berrors.ErrDatabaseNotOpen) {
 		return ErrClosed
 	}
 	return err
