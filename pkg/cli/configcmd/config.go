@@ -1,4 +1,3 @@
-// Package configcmd assembles `ceso config`: show and validate.
 package configcmd
 
 import (

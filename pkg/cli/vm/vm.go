@@ -1,4 +1,3 @@
-// Package vm assembles the `ceso vm` verbs; each verb lives in its own file.
 package vm
 
 import (
