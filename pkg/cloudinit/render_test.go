@@ -93,3 +93,15 @@ func TestTooLarge(t *testing.T) {
 		t.Errorf("compressible content refused: %v", err)
 	}
 }
+
+func TestSpecJSONNamesMatchFields(t *testing.T) {
+	b, err := json.Marshal(Spec{Hostname: "h", InstanceID: "i", SSHKeys: []string{"k"},
+		NICs: []NIC{{Gateway4: "g", Routes: []Route{{To: "t", Via: "v"}}}}, Users: []User{{PasswordHash: "p"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"hostname":"h","instance_id":"i","users":[{"password_hash":"p"}],"ssh_keys":["k"],"nics":[{"gateway4":"g","routes":[{"to":"t","via":"v"}]}]}`
+	if string(b) != want {
+		t.Errorf("Spec JSON\n got %s\nwant %s", b, want)
+	}
+}

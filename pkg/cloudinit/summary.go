@@ -39,8 +39,9 @@ type NICSummary struct {
 // UserSummary is one account cloud-init will create.
 type UserSummary struct {
 	Name string `json:"name"`
-	// Default is true for the image's default user, whose real name is set
-	// by the image (DefaultUserName on Ubuntu).
+	// Default is true for the image's default user, whose name, groups and
+	// sudo rule are set by the image: the summary shows Ubuntu's
+	// (DefaultUserName, passwordless sudo) and no groups.
 	Default bool     `json:"default"`
 	Groups  []string `json:"groups"`
 	Sudo    bool     `json:"sudo"`
@@ -164,7 +165,7 @@ func pubkeyData(md map[string]any) []string {
 			continue
 		}
 		if s, ok := v.(string); ok {
-			return strings.Split(strings.TrimRight(s, "\n"), "\n")
+			return strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' })
 		}
 		return strs(v)
 	}
