@@ -105,3 +105,14 @@ func TestSpecJSONNamesMatchFields(t *testing.T) {
 		t.Errorf("Spec JSON\n got %s\nwant %s", b, want)
 	}
 }
+
+func TestGeneratedInstanceIDs(t *testing.T) {
+	seen := map[string]bool{}
+	for i := 0; i < 3; i++ {
+		id := str(mustDecode(t, mustBuild(t, Spec{Hostname: "h"})).Metadata["instance-id"])
+		if !instanceIDRe.MatchString(id) || !strings.HasPrefix(id, "ceso-") || seen[id] {
+			t.Fatalf("generated instance-id %q (seen before: %v)", id, seen[id])
+		}
+		seen[id] = true
+	}
+}
