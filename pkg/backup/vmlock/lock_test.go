@@ -178,4 +178,3 @@ func TestChildHolds(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
-
