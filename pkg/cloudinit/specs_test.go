@@ -54,7 +54,7 @@ func fixtureSpecs(t testing.TB) []namedSpec {
 				{Name: "carol", PasswordHash: testSHA256Hash, LockPasswd: ptr(true)},
 			},
 			Packages: []string{"nginx", "htop"},
-			RunCmd:   []string{"systemctl enable --now nginx", "echo 'done' > /var/tmp/ceso-ready"},
+			RunCmd:   []string{"systemctl enable --now nginx", "echo 'done' > /run/ceso-ready"},
 			WriteFiles: []File{
 				{Path: "/etc/motd", Content: "Managed by ceso\n", Permissions: "0644"},
 				{Path: "/opt/app/blob.bin", Content: "\x00\x01\xfe\xff", Permissions: "0600", Owner: "alice:alice", Defer: true},
