@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"github.com/ceso/ceso/pkg/cli/cloudinitcmd"
 	"github.com/ceso/ceso/pkg/cli/cmdutil"
 	"github.com/ceso/ceso/pkg/cli/configcmd"
 	"github.com/ceso/ceso/pkg/cli/vm"
@@ -36,7 +37,7 @@ Try it without a host: ceso demo
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.ConfigPath, "config", "", "configuration file (default ~/.config/ceso/config.yaml, or CESO_CONFIG)")
 	pf.StringVar(&g.Host, "host", "", "ESXi host[:port] (ESXI_HOST)")
-	pf.StringVar(&g.User, "user", "", "ESXi user (ESXI_USER)")
+	pf.StringVar(&g.User, "esxi-user", "", "ESXi user (ESXI_USER); --user is the guest user of cloud-init flags")
 	pf.StringVar(&g.Thumbprint, "thumbprint", "", "pinned SHA-1 or SHA-256 certificate thumbprint (ESXI_THUMBPRINT)")
 	pf.StringVar(&g.CAFile, "ca-file", "", "CA certificate file that signs the host certificate (ESXI_CA_FILE)")
 	pf.BoolVar(&g.Insecure, "insecure", false, "do not verify the host certificate (ESXI_INSECURE); warns on every run")
@@ -49,6 +50,7 @@ Try it without a host: ceso demo
 	root.AddCommand(
 		vm.NewCmdVM(f),
 		configcmd.NewCmdConfig(f),
+		cloudinitcmd.NewCmdCloudInit(f),
 		newCmdSimulator(f),
 		newCmdDemo(f),
 	)

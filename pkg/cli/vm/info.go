@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ceso/ceso/pkg/cli/cmdutil"
+	"github.com/ceso/ceso/pkg/cloudinit"
 	"github.com/ceso/ceso/pkg/esxi/vm"
 	"github.com/ceso/ceso/pkg/ops"
 	"github.com/spf13/cobra"
@@ -76,12 +77,40 @@ func infoRun(ctx context.Context, opts *InfoOptions) error {
 	if done || err != nil {
 		return err
 	}
-	info := value.(*vm.Info)
-	if opts.JSON {
-		return cmdutil.WriteJSON(f.IO.Out, info)
+	out := infoOutput{Info: value.(*vm.Info)}
+	if hasCloudInit(out.ExtraConfig) {
+		s := cloudinit.Decode(out.ExtraConfig).Summary()
+		out.CloudInit = &s
 	}
-	printInfo(f.IO.Out, info)
+	if opts.JSON {
+		return cmdutil.WriteJSON(f.IO.Out, out)
+	}
+	printInfo(f.IO.Out, out.Info)
+	if out.CloudInit != nil {
+		fmt.Fprintf(f.IO.Out, "Cloud-init:\n%s", indent(out.CloudInit.String()))
+	}
 	return nil
+}
+
+// infoOutput is the JSON of `ceso vm info`: the VM's details and, when it
+// carries guestinfo for cloud-init, the decoded summary.
+type infoOutput struct {
+	*vm.Info
+	CloudInit *cloudinit.Summary `json:"cloud_init,omitempty"`
+}
+
+func hasCloudInit(extra map[string]string) bool {
+	return extra[cloudinit.KeyMetadata] != "" || extra[cloudinit.KeyUserData] != ""
+}
+
+func indent(s string) string {
+	lines := strings.SplitAfter(s, "\n")
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = "  " + l
+		}
+	}
+	return strings.Join(lines, "")
 }
 
 func printInfo(w io.Writer, in *vm.Info) {
