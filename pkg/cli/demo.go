@@ -31,6 +31,9 @@ directory is touched and no configuration is needed.`,
 	return cmd
 }
 
+// demoKey is a throw-away public key for the walk-through.
+const demoKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEwN2d0m8O3c4sYlW0m0Kp9w0Z3n5qvJY0rjR8wYx9qB demo@ceso"
+
 // demoStep is one command of the walk-through.
 type demoStep struct {
 	say  string
@@ -45,6 +48,9 @@ func demoSteps() []demoStep {
 		{say: "List every VM in one property-collector call; the session is cached for the next command.", args: []string{"vm", "list"}},
 		{say: "Only the powered-on ones, as JSON for scripts.", args: []string{"vm", "list", "--power-state", "on", "--json"}},
 		{say: "Inspect the golden template: hardware, disks, NICs, tools, guestinfo.", args: []string{"vm", "info", esxisim.TemplateName}},
+		{say: "Render the cloud-init guestinfo a new VM would get (hostname, static address, user, key), decoded.", args: []string{
+			"cloudinit", "render", "web01", "--ip", "192.0.2.10/24", "--gateway", "192.0.2.1", "--dns", "192.0.2.53",
+			"--user", "alice:sudo", "--ssh-key", demoKey, "--instance-id", "demo-web01", "--decoded"}},
 		{say: "See what a command would do without doing it.", args: []string{"vm", "list", "--dry-run"}},
 		{say: "An unknown VM is a clear error with exit code 5.", args: []string{"vm", "info", "no-such-vm"}, wantFail: true},
 	}
