@@ -1,0 +1,195 @@
+package vm
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/ceso/ceso/pkg/esxi/client"
+	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+// inventory is what the lifecycle needs to know about a host before it
+// changes anything, read in one RetrieveProperties call.
+type inventory struct {
+	datacenter types.ManagedObjectReference
+	vmFolder   types.ManagedObjectReference
+	pool       types.ManagedObjectReference
+	host       types.ManagedObjectReference
+	datastores map[string]datastoreInfo
+	networks   map[string]types.ManagedObjectReference
+	vms        map[string][]types.ManagedObjectReference
+	vmPaths    map[types.ManagedObjectReference]string // .vmx of each VM
+}
+
+type datastoreInfo struct {
+	ref        types.ManagedObjectReference
+	browser    types.ManagedObjectReference
+	accessible bool
+	free       int64
+}
+
+// traversal walks from the root folder to every datacenter, folder, VM,
+// datastore, network, compute resource, host and resource pool.
+func traversal() []types.BaseSelectionSpec {
+	sel := func(names ...string) []types.BaseSelectionSpec {
+		out := make([]types.BaseSelectionSpec, len(names))
+		for i, n := range names {
+			out[i] = &types.SelectionSpec{Name: n}
+		}
+		return out
+	}
+	ts := func(name, typ, path string, next ...string) types.BaseSelectionSpec {
+		return &types.TraversalSpec{SelectionSpec: types.SelectionSpec{Name: name}, Type: typ, Path: path, SelectSet: sel(next...)}
+	}
+	return []types.BaseSelectionSpec{
+		ts("folder", "Folder", "childEntity", "folder", "dcVM", "dcHost", "dcDS", "dcNet", "crHost", "crPool"),
+		ts("dcVM", "Datacenter", "vmFolder", "folder"),
+		ts("dcHost", "Datacenter", "hostFolder", "folder"),
+		ts("dcDS", "Datacenter", "datastore"),
+		ts("dcNet", "Datacenter", "network"),
+		ts("crHost", "ComputeResource", "host"),
+		ts("crPool", "ComputeResource", "resourcePool"),
+	}
+}
+
+// loadInventory reads the host's inventory in one round trip.
+func loadInventory(ctx context.Context, c *client.Client) (*inventory, error) {
+	vc := c.Vim()
+	prop := func(typ string, paths ...string) types.PropertySpec {
+		return types.PropertySpec{Type: typ, PathSet: paths}
+	}
+	req := types.RetrieveProperties{
+		This: vc.ServiceContent.PropertyCollector,
+		SpecSet: []types.PropertyFilterSpec{{
+			ObjectSet: []types.ObjectSpec{{Obj: vc.ServiceContent.RootFolder, SelectSet: traversal()}},
+			PropSet: []types.PropertySpec{
+				prop("Datacenter", "vmFolder"),
+				prop("Datastore", "name", "browser", "summary.accessible", "summary.freeSpace"),
+				prop("Network", "name"),
+				prop("ComputeResource", "resourcePool", "host"),
+				prop("VirtualMachine", "name", "summary.config.vmPathName"),
+			},
+		}},
+	}
+	res, err := methods.RetrieveProperties(ctx, vc, &req)
+	if err != nil {
+		return nil, fmt.Errorf("reading the host's inventory: %w", client.Classify(err))
+	}
+	inv := &inventory{
+		datastores: map[string]datastoreInfo{},
+		networks:   map[string]types.ManagedObjectReference{},
+		vms:        map[string][]types.ManagedObjectReference{},
+		vmPaths:    map[types.ManagedObjectReference]string{},
+	}
+	for _, oc := range res.Returnval {
+		inv.add(oc)
+	}
+	if inv.vmFolder.Value == "" || inv.pool.Value == "" {
+		return nil, fmt.Errorf("reading the host's inventory: no VM folder or resource pool found")
+	}
+	return inv, nil
+}
+
+func (inv *inventory) add(oc types.ObjectContent) {
+	props := map[string]any{}
+	for _, p := range oc.PropSet {
+		props[p.Name] = p.Val
+	}
+	str := func(k string) string { s, _ := props[k].(string); return s }
+	ref := func(k string) types.ManagedObjectReference {
+		r, _ := props[k].(types.ManagedObjectReference)
+		return r
+	}
+	switch oc.Obj.Type {
+	case "Datacenter":
+		if inv.datacenter.Value == "" {
+			inv.datacenter, inv.vmFolder = oc.Obj, ref("vmFolder")
+		}
+	case "Datastore":
+		acc, _ := props["summary.accessible"].(bool)
+		free, _ := props["summary.freeSpace"].(int64)
+		inv.datastores[str("name")] = datastoreInfo{ref: oc.Obj, browser: ref("browser"), accessible: acc, free: free}
+	case "Network":
+		inv.networks[str("name")] = oc.Obj
+	case "VirtualMachine":
+		inv.vms[str("name")] = append(inv.vms[str("name")], oc.Obj)
+		inv.vmPaths[oc.Obj] = str("summary.config.vmPathName")
+	default: // ComputeResource and its subtypes
+		if inv.pool.Value == "" {
+			inv.pool = ref("resourcePool")
+			if hosts, ok := props["host"].(types.ArrayOfManagedObjectReference); ok && len(hosts.ManagedObjectReference) > 0 {
+				inv.host = hosts.ManagedObjectReference[0]
+			}
+		}
+	}
+}
+
+// vm returns the one VM called name.
+func (inv *inventory) vm(name string) (types.ManagedObjectReference, error) {
+	switch refs := inv.vms[name]; len(refs) {
+	case 0:
+		return types.ManagedObjectReference{}, fmt.Errorf("%w: %q (see ceso vm list)", ErrNotFound, name)
+	case 1:
+		return refs[0], nil
+	default:
+		return types.ManagedObjectReference{}, fmt.Errorf("%w: %q matches %d VMs", ErrAmbiguous, name, len(refs))
+	}
+}
+
+// nameOf returns the name of a VM of the inventory.
+func (inv *inventory) nameOf(ref types.ManagedObjectReference) string {
+	for name, refs := range inv.vms {
+		for _, r := range refs {
+			if r == ref {
+				return name
+			}
+		}
+	}
+	return ""
+}
+
+// datastore returns the datastore called name, which must be accessible.
+func (inv *inventory) datastore(name string) (datastoreInfo, error) {
+	ds, ok := inv.datastores[name]
+	if !ok {
+		return ds, fmt.Errorf("%w: %q; the host has %s", ErrDatastoreNotFound, name, quoteList(keys(inv.datastores)))
+	}
+	if !ds.accessible {
+		return ds, fmt.Errorf("%w: datastore %q is not accessible", ErrDatastoreNotFound, name)
+	}
+	return ds, nil
+}
+
+// network returns the port group called name.
+func (inv *inventory) network(name string) (types.ManagedObjectReference, error) {
+	n, ok := inv.networks[name]
+	if !ok {
+		return n, fmt.Errorf("%w: %q; the host has %s", ErrNetworkNotFound, name, quoteList(keys(inv.networks)))
+	}
+	return n, nil
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func quoteList(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	s := ""
+	for i, n := range names {
+		if i > 0 {
+			s += ", "
+		}
+		s += fmt.Sprintf("%q", n)
+	}
+	return s
+}
