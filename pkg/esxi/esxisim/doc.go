@@ -1,4 +1,121 @@
-// Package esxisim runs an ESXi-faithful simulator: govmomi's vcsim in its
-// standalone-host (ESX) model, corrected to behave like a real ESXi 8 host
-// where ceso depends on it.
+// Package esxisim runs an ESXi-faithful simulator: govmomi's in-process
+// vcsim in its standalone-host (ESX) model, corrected to behave like a real
+// ESXi 8 host wherever ceso depends on it. Tests of every package, `ceso
+// simulator` and `ceso demo` use it. It owns nothing else: no commands, no
+// ceso logic, and it must never be used to talk to a real host.
+//
+// # Use
+//
+//	s, err := esxisim.Start(ctx, esxisim.Options{})
+//	defer s.Close()
+//	// connect to s.URL() as s.User()/s.Password(), trusting s.Thumbprint()
+//	// (soap.Client.SetThumbprint) or s.CAFile() (soap.Client.SetRootCAs)
+//
+// Start serves HTTPS on 127.0.0.1 (a free port unless Options.Listen says
+// otherwise) with a certificate that names 127.0.0.1 and ::1. Only the fixed
+// credentials log in (DefaultUser/DefaultPassword unless set); anything else
+// is InvalidLogin. ServiceContent.About is ESXi 8.0.2's, ApiType HostAgent.
+// Start with the defaults takes about 0.3 s (mostly writing the 64 MiB
+// template disk); Close stops the server and removes every file.
+//
+// # The inventory
+//
+// A fresh host: datacenter ha-datacenter, host, the "VM Network" port group,
+// one datastore named "datastore1" (Options.Datastore) whose files are real
+// files under DatastoreDir, and one VM, TemplateName
+// ("ubuntu-24.04-template"): ubuntu64Guest, EFI, 2 vCPU, 2048 MiB, vmx-21, a
+// pvscsi controller, one thin disk whose -flat.vmdk holds
+// DiskContent(TemplateName, Options.TemplateDiskSize), a vmxnet3 NIC on
+// "VM Network". vcsim's demo VMs are not created.
+//
+// Decision: the template is a normal powered-off VM, not marked as a
+// template. A standalone ESXi has no templates (MarkAsTemplate is a vCenter
+// feature), so ceso creates VMs from it by copying its disk.
+//
+// SeedVMs adds VMs named vm-0001... through CreateVM_Task (see its doc).
+// On a 2-core test machine it takes 10-20 ms per VM (60+ ms with -race):
+// vcsim creates about six files per VM while holding the VM folder lock, so
+// creation is serial whatever the worker count (BenchmarkSeedVMs).
+//
+// # Corrections to vcsim (each covered by a test)
+//
+//   - CloneVM_Task fails with NotSupported, as ESXi without vCenter does.
+//   - VirtualMachine.ExportVm (vcsim lacks it) hands out an HttpNfcLease whose
+//     device URLs (https://*/nfc/<lease>/disk-N.vmdk) serve each disk's
+//     -flat.vmdk bytes (Range requests work); HttpNfcLeaseProgress, Complete,
+//     Abort and GetManifest (SHA-1 of each fully downloaded disk) work. A VM
+//     that is not powered off is refused with InvalidPowerState.
+//   - OvfManager.CreateDescriptor (vcsim lacks it) writes an OVF 1.0
+//     descriptor like ESXi's: references from cdp.ovfFiles matched by lease
+//     device key, disk section, network section, CPU, memory, disk
+//     controllers, disks, NICs and the firmware. vcsim's CreateImportSpec
+//     reads it back.
+//   - ResourcePool.ImportVApp keeps the uploaded bytes: each upload to the
+//     lease is written into the new VM's -flat.vmdk. Abort, or a lease that
+//     times out, removes the half-imported VM.
+//   - NFC leases time out after Options.LeaseTimeout (300 s as on ESXi)
+//     without HttpNfcLeaseProgress: the lease goes to the error state with
+//     Timedout and its URLs stop working.
+//   - DuplicateName for a VM name in use: CreateVM_Task, RegisterVM_Task,
+//     Rename_Task and ReconfigVM_Task (new name) end their task in error;
+//     ImportVApp answers the fault. The check runs under the VM folder lock,
+//     so concurrent creations of one name cannot both succeed.
+//   - Datastore paths naming no datastore ("[nope] x", "[] x") in
+//     CreateVM_Task, ReconfigVM_Task, RegisterVM_Task and ImportVApp end in
+//     InvalidDatastorePath instead of crashing the process; CreateImportSpec
+//     refuses unknown references and descriptors vcsim would crash on
+//     (InvalidArgument).
+//   - ShutdownGuest, RebootGuest and StandbyGuest need a powered-on VM
+//     (InvalidPowerState) with VMware Tools running (ToolsUnavailable).
+//   - Guest information: SetGuest sets guest.ipAddress, guest.net,
+//     guest.hostName and the tools status; a VM that powers off or suspends
+//     loses them, as on a real host. SetAutoGuest (Options.AutoGuest) makes
+//     VMs report tools, host name and AutoGuestIP shortly after power-on.
+//   - Free licence: SetFreeLicence(true) refuses every method of
+//     WriteMethods() with RestrictedVersion and ESXi's faultstring "Current
+//     license or ESXi version prohibits execution of the requested
+//     operation."; reads, sessions, ExportVm and NFC transfers still work, and
+//     LicenseManager.licenses shows the free edition
+//     (esx.hypervisor.cpuPackageCoreLimited).
+//   - SOAP faults carry ESXi's faultstring for the types ceso meets
+//     (RestrictedVersion, NotSupported, InvalidLogin, ToolsUnavailable,
+//     InvalidPowerState, DuplicateName, NotAuthenticated, TaskInProgress,
+//     File*, InvalidDatastorePath, NoDiskSpace); still, classify faults by
+//     type (fault.Is), never by text.
+//
+// # Fault and delay injection
+//
+// AddFault answers a fault (or only delays) on matching SOAP calls; FailTask
+// makes a *_Task method return a Task that ends in error, as ESXi reports
+// NoDiskSpace on CopyVirtualDisk_Task or CreateVM_Task, without doing
+// anything on the host; SetMethodDelay delays calls ("*" = all) for API
+// timeout tests and latency benchmarks. All three belong to one simulator.
+// Requests counts the SOAP requests served over HTTP. Network faults (drops,
+// partitions) belong in a proxy in front of the simulator, not here.
+//
+// # Still different from a real ESXi
+//
+//   - Export serves, and import stores, raw flat-disk bytes; a real ESXi
+//     serves and expects streamOptimized VMDK. Code that streams the bytes
+//     through unchanged works on both; code that parses them does not.
+//     CreateDescriptor says streamOptimized, as ESXi does.
+//   - Exports list disks only (no NVRAM file) and the descriptor has no
+//     extraConfig, CD-ROM, video or VMCI items.
+//   - A disk created by CreateVM_Task or ReconfigVM_Task has an empty
+//     -flat.vmdk (vcsim), not a thin file of its capacity; seeded VMs' disks
+//     are sparse files of their capacity.
+//   - Free space is never checked; use FailTask for a full datastore.
+//   - Task errors that vcsim raises itself read "*types.X"; those of
+//     FailTask and of the corrections carry ESXi's text.
+//   - RegisterVM_Task without a name is not checked for duplicates.
+//
+// # Process-wide state
+//
+// Simulators are independent and safe to run in parallel tests; everything
+// above is per simulator. vcsim itself keeps some process-wide state:
+// building a model appends to simulator.EvalLicense (serialised here by a
+// package mutex); vcsim's own NFC leases (ExportSnapshot) live in a package
+// map keyed by unique ids; vcsim logs through the standard log package; and
+// simulator.TaskDelay, simulator.Trace and simulator.StatusSDK are globals
+// this package never sets (do not set them in parallel tests).
 package esxisim

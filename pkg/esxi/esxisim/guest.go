@@ -138,8 +138,9 @@ func (s *Simulator) findVM(ctx *simulator.Context, name string) *simulator.Virtu
 }
 
 // internalContext is a vcsim context for calls the simulator makes itself.
+// Its session has no user name, which intercept lets through.
 func (s *Simulator) internalContext(ctx context.Context) *simulator.Context {
-	return &simulator.Context{Context: ctx, Map: s.reg}
+	return &simulator.Context{Context: ctx, Map: s.reg, Session: s.session}
 }
 
 // SetAutoGuest turns on or off the automatic guest: while on, a VM that

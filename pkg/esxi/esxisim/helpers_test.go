@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"os"
 	"testing"
 
 	"github.com/vmware/govmomi"
@@ -112,3 +113,5 @@ func isTaskError(err error) bool {
 }
 
 func asTaskError(err error, te *task.Error) bool { return errors.As(err, te) }
+
+func statErr(p string) (os.FileInfo, error) { return os.Stat(p) }

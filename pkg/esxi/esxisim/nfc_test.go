@@ -1,0 +1,228 @@
+package esxisim
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha1" //nolint:gosec // the NFC manifest is SHA-1
+	"encoding/hex"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vmware/govmomi"
+	"github.com/vmware/govmomi/fault"
+	"github.com/vmware/govmomi/nfc"
+	"github.com/vmware/govmomi/object"
+	"github.com/vmware/govmomi/ovf"
+	"github.com/vmware/govmomi/simulator/esx"
+	"github.com/vmware/govmomi/vim25/soap"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+// exportLease exports a VM and waits for its lease.
+func exportLease(t *testing.T, vm *object.VirtualMachine) (*nfc.Lease, *nfc.LeaseInfo) {
+	t.Helper()
+	ctx := context.Background()
+	lease, err := vm.Export(ctx)
+	if err != nil {
+		t.Fatalf("ExportVm: %v", err)
+	}
+	info, err := lease.Wait(ctx, nil)
+	if err != nil {
+		t.Fatalf("lease: %v", err)
+	}
+	return lease, info
+}
+
+func download(c *govmomi.Client, item nfc.FileItem) ([]byte, error) {
+	rc, _, err := c.Client.Download(context.Background(), item.URL, &soap.DefaultDownload)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(rc)
+}
+
+func TestExportVmServesTheFlatDisk(t *testing.T) {
+	s := startSim(t, Options{})
+	c := connect(t, s)
+	ctx := context.Background()
+	lease, info := exportLease(t, vmByName(t, c, TemplateName))
+	if len(info.Items) != 1 {
+		t.Fatalf("%d device URLs, want 1 disk", len(info.Items))
+	}
+	got, err := download(c, info.Items[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := os.ReadFile(filepath.Join(s.DatastoreDir(), TemplateName, TemplateName+"-flat.vmdk"))
+	if !bytes.Equal(got, want) || len(got) != testDiskSize {
+		t.Fatalf("exported %d bytes, flat disk has %d; equal=%v", len(got), len(want), bytes.Equal(got, want))
+	}
+	if info.TotalDiskCapacityInKB != testDiskSize/1024 || info.LeaseTimeout != 300 {
+		t.Errorf("capacity %d KB, timeout %d s", info.TotalDiskCapacityInKB, info.LeaseTimeout)
+	}
+	if err := lease.Progress(ctx, 50); err != nil {
+		t.Fatalf("progress: %v", err)
+	}
+	manifest, err := lease.GetManifest(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha1.Sum(want) //nolint:gosec // see import
+	if len(manifest) != 1 || manifest[0].Sha1 != hex.EncodeToString(sum[:]) || manifest[0].Size != int64(len(want)) {
+		t.Errorf("manifest = %+v", manifest)
+	}
+	if err := lease.Complete(ctx); err != nil {
+		t.Fatalf("complete: %v", err)
+	}
+	if _, err := download(c, info.Items[0]); err == nil {
+		t.Error("download after Complete worked")
+	}
+	if err := lease.Complete(ctx); !fault.Is(err, &types.InvalidState{}) {
+		t.Errorf("second Complete: %v, want InvalidState", err)
+	}
+}
+
+func TestExportVmRangeRequest(t *testing.T) {
+	s := startSim(t, Options{})
+	c := connect(t, s)
+	_, info := exportLease(t, vmByName(t, c, TemplateName))
+	req, err := http.NewRequest(http.MethodGet, info.Items[0].URL.String(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Range", "bytes=4096-4105")
+	res, err := c.Client.Client.Client.Do(req) // the soap client's TLS-verifying http.Client
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusPartialContent {
+		t.Fatalf("status %s", res.Status)
+	}
+	rc := res.Body
+	got, _ := io.ReadAll(rc)
+	want := make([]byte, 10)
+	_, _ = DiskContent(TemplateName, testDiskSize).(io.ReaderAt).ReadAt(want, 4096)
+	if !bytes.Equal(got, want) {
+		t.Errorf("range = %x, want %x", got, want)
+	}
+}
+
+func TestExportVmRefusesPoweredOnVM(t *testing.T) {
+	s := startSim(t, Options{})
+	c := connect(t, s)
+	vm := vmByName(t, c, TemplateName)
+	if err := powerOn(context.Background(), vm); err != nil {
+		t.Fatal(err)
+	}
+	_, err := vm.Export(context.Background())
+	var ips *types.InvalidPowerState
+	if _, ok := fault.As(err, &ips); !ok || ips.ExistingState != types.VirtualMachinePowerStatePoweredOn {
+		t.Fatalf("err = %v, want InvalidPowerState", err)
+	}
+	if !strings.Contains(err.Error(), "(Powered on)") {
+		t.Errorf("faultstring = %q", err)
+	}
+}
+
+func TestExportAbort(t *testing.T) {
+	s := startSim(t, Options{})
+	c := connect(t, s)
+	ctx := context.Background()
+	lease, info := exportLease(t, vmByName(t, c, TemplateName))
+	if err := lease.Abort(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := download(c, info.Items[0]); err == nil {
+		t.Error("download after Abort worked")
+	}
+	if err := lease.Progress(ctx, 10); !fault.Is(err, &types.InvalidState{}) {
+		t.Errorf("progress after abort: %v", err)
+	}
+	if err := lease.Abort(ctx, nil); !fault.Is(err, &types.InvalidState{}) {
+		t.Errorf("second abort: %v", err)
+	}
+}
+
+func TestLeaseTimesOutWithoutProgress(t *testing.T) {
+	s := startSim(t, Options{LeaseTimeout: 300 * time.Millisecond})
+	c := connect(t, s)
+	ctx := context.Background()
+	lease, info := exportLease(t, vmByName(t, c, TemplateName))
+	for range 3 { // progress keeps it alive past the timeout
+		time.Sleep(150 * time.Millisecond)
+		if err := lease.Progress(ctx, 10); err != nil {
+			t.Fatalf("progress: %v", err)
+		}
+	}
+	time.Sleep(600 * time.Millisecond)
+	if err := lease.Progress(ctx, 20); !fault.Is(err, &types.Timedout{}) {
+		t.Fatalf("progress after timeout: %v, want Timedout", err)
+	}
+	if _, err := download(c, info.Items[0]); err == nil {
+		t.Error("download after timeout worked")
+	}
+	props, err := lease.Properties(ctx, "state", "error")
+	if err != nil || props.State != types.HttpNfcLeaseStateError || props.Error == nil {
+		t.Errorf("lease = %+v, %v", props, err)
+	}
+}
+
+// descriptor exports vm's OVF descriptor naming the lease's files.
+func descriptor(t *testing.T, c *govmomi.Client, vm *object.VirtualMachine, info *nfc.LeaseInfo, name string) string {
+	t.Helper()
+	var files []types.OvfFile
+	for _, item := range info.Items {
+		files = append(files, types.OvfFile{DeviceId: item.DeviceId, Path: item.Path, Size: item.Size})
+	}
+	res, err := ovf.NewManager(c.Client).CreateDescriptor(context.Background(), vm, types.OvfCreateDescriptorParams{Name: name, OvfFiles: files})
+	if err != nil {
+		t.Fatalf("CreateDescriptor: %v", err)
+	}
+	return res.OvfDescriptor
+}
+
+// importOVF imports desc as entity with the given disk bytes and returns the lease error.
+func importOVF(t *testing.T, s *Simulator, c *govmomi.Client, desc, entity string, disks [][]byte, finish func(*nfc.Lease) error) error {
+	t.Helper()
+	ctx := context.Background()
+	pool := object.NewResourcePool(c.Client, esx.ResourcePool.Self)
+	ds := object.NewDatastore(c.Client, findDatastore(s.internalContext(ctx), s.Datastore()).Self)
+	cisp := types.OvfCreateImportSpecParams{EntityName: entity, DiskProvisioning: "thin"}
+	spec, err := ovf.NewManager(c.Client).CreateImportSpec(ctx, desc, pool, ds, &cisp)
+	if err != nil {
+		return err
+	}
+	if len(spec.Error) > 0 {
+		t.Fatalf("import spec errors: %+v", spec.Error)
+	}
+	folder := object.NewFolder(c.Client, esx.Datacenter.VmFolder)
+	lease, err := pool.ImportVApp(ctx, spec.ImportSpec, folder, nil)
+	if err != nil {
+		return err
+	}
+	info, err := lease.Wait(ctx, spec.FileItem)
+	if err != nil {
+		return err
+	}
+	if len(info.Items) != len(disks) {
+		t.Fatalf("%d upload URLs for %d disks", len(info.Items), len(disks))
+	}
+	updater := lease.StartUpdater(ctx, info) // consumes the upload progress, as clients do
+	defer updater.Done()
+	for i, item := range info.Items {
+		err := lease.Upload(ctx, item, bytes.NewReader(disks[i]), soap.Upload{ContentLength: int64(len(disks[i]))})
+		if err != nil {
+			t.Fatalf("upload: %v", err)
+		}
+	}
+	return finish(lease)
+}
+
+func complete(l *nfc.Lease) error { return l.Complete(context.Background()) }

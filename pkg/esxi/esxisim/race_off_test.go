@@ -1,0 +1,5 @@
+//go:build !race
+
+package esxisim
+
+const raceEnabled = false
