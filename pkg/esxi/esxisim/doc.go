@@ -48,8 +48,11 @@
 //   - OvfManager.CreateDescriptor (vcsim lacks it) writes an OVF 1.0
 //     descriptor like ESXi's: references from cdp.ovfFiles matched by lease
 //     device key, disk section, network section, CPU, memory, disk
-//     controllers, disks, NICs and the firmware. vcsim's CreateImportSpec
-//     reads it back.
+//     controllers, disks, NICs and the firmware.
+//   - OvfManager.CreateImportSpec applies what ESXi honours and vcsim
+//     ignores: vmw:Config firmware (and CPU/memory hot-add), vmw:ExtraConfig
+//     entries and vmw:CoresPerSocket. A descriptor from CreateDescriptor
+//     imports back to the same hardware.
 //   - ResourcePool.ImportVApp keeps the uploaded bytes: each upload to the
 //     lease is written into the new VM's -flat.vmdk. Abort, or a lease that
 //     times out, removes the half-imported VM.

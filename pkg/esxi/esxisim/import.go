@@ -3,7 +3,9 @@ package esxisim
 import (
 	"fmt"
 	"path"
+	"strings"
 
+	"github.com/vmware/govmomi/ovf"
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/simulator/esx"
 	"github.com/vmware/govmomi/vim25/methods"
@@ -117,4 +119,48 @@ func (d *detour) importReady(ctx *simulator.Context, lease *nfcLease, vm *simula
 		})
 	}
 	lease.ready(ctx, vm.Self, urls, capacityKB)
+}
+
+// CreateImportSpec runs vcsim's, then applies what vcsim ignores and ESXi
+// honours: the firmware and other vmw:Config settings, vmw:ExtraConfig
+// entries and vmw:CoresPerSocket.
+func (d *detour) CreateImportSpec(ctx *simulator.Context, req *types.CreateImportSpec) soap.HasFault {
+	m, ok := ctx.Map.Get(req.This).(*simulator.OvfManager)
+	if !ok {
+		return &methods.CreateImportSpecBody{Fault_: faultOnly(&types.ManagedObjectNotFound{Obj: req.This})}
+	}
+	var res soap.HasFault
+	ctx.WithLock(m, func() { res = m.CreateImportSpec(ctx, req) })
+	body, ok := res.(*methods.CreateImportSpecBody)
+	if !ok || body.Res == nil {
+		return res
+	}
+	spec, ok := body.Res.Returnval.ImportSpec.(*types.VirtualMachineImportSpec)
+	env, err := ovf.Unmarshal(strings.NewReader(req.OvfDescriptor))
+	if !ok || err != nil || env.VirtualSystem == nil || len(env.VirtualSystem.VirtualHardware) == 0 {
+		return res
+	}
+	applyHardwareConfig(&spec.ConfigSpec, env.VirtualSystem.VirtualHardware[0])
+	return res
+}
+
+func applyHardwareConfig(cs *types.VirtualMachineConfigSpec, hw ovf.VirtualHardwareSection) {
+	for _, c := range hw.Config {
+		switch c.Key {
+		case "firmware":
+			cs.Firmware = c.Value
+		case "cpuHotAddEnabled":
+			cs.CpuHotAddEnabled = types.NewBool(c.Value == "true")
+		case "memoryHotAddEnabled":
+			cs.MemoryHotAddEnabled = types.NewBool(c.Value == "true")
+		}
+	}
+	for _, c := range hw.ExtraConfig {
+		cs.ExtraConfig = append(cs.ExtraConfig, &types.OptionValue{Key: c.Key, Value: c.Value})
+	}
+	for _, item := range hw.Item {
+		if item.ResourceType != nil && *item.ResourceType == 3 && item.CoresPerSocket != nil {
+			cs.NumCoresPerSocket = types.NewInt32(item.CoresPerSocket.Value)
+		}
+	}
 }

@@ -51,18 +51,24 @@ func TestExportImportRoundTripKeepsBytes(t *testing.T) {
 	}
 	restored := vmByName(t, c, "restored")
 	var hw struct {
-		cpu, mem int32
-		guest    string
+		cpu, mem, cores int32
+		guest, firmware string
 	}
 	for _, m := range inventory(t, s) {
 		if m.Name == "restored" {
-			hw.cpu, hw.mem, hw.guest = m.Config.Hardware.NumCPU, m.Config.Hardware.MemoryMB, m.Config.GuestId
+			h := m.Config.Hardware
+			hw.cpu, hw.mem, hw.guest, hw.firmware = h.NumCPU, h.MemoryMB, m.Config.GuestId, m.Config.Firmware
+			if h.NumCoresPerSocket != nil {
+				hw.cores = *h.NumCoresPerSocket
+			}
 		}
 	}
-	if hw.cpu != 2 || hw.mem != 2048 || hw.guest != "ubuntu64Guest" {
+	if hw.cpu != 2 || hw.mem != 2048 || hw.cores != 2 || hw.guest != "ubuntu64Guest" || hw.firmware != "efi" {
 		t.Errorf("restored hardware = %+v", hw)
 	}
-	_ = restored
+	if restored.Reference() == vm.Reference() {
+		t.Error("the restore is the template itself")
+	}
 }
 
 func TestImportVAppKeepsUploadedBytes(t *testing.T) {

@@ -126,8 +126,9 @@ func needTools(_ *Simulator, ctx *simulator.Context, m *simulator.Method) (mo.Re
 	return nil, nil
 }
 
-// checkImportSpec refuses references and descriptors vcsim would panic on.
-func checkImportSpec(_ *Simulator, ctx *simulator.Context, m *simulator.Method) (mo.Reference, types.BaseMethodFault) {
+// checkImportSpec refuses references and descriptors vcsim would panic on,
+// then lets the detour complete vcsim's import spec.
+func checkImportSpec(s *Simulator, ctx *simulator.Context, m *simulator.Method) (mo.Reference, types.BaseMethodFault) {
 	req, ok := m.Body.(*types.CreateImportSpec)
 	if !ok {
 		return nil, nil
@@ -138,5 +139,8 @@ func checkImportSpec(_ *Simulator, ctx *simulator.Context, m *simulator.Method) 
 	if _, ok := ctx.Map.Get(req.ResourcePool).(mo.Entity); !ok {
 		return nil, &types.ManagedObjectNotFound{Obj: req.ResourcePool}
 	}
-	return nil, checkOVF(req.OvfDescriptor)
+	if f := checkOVF(req.OvfDescriptor); f != nil {
+		return nil, f
+	}
+	return viaDetour(s, ctx, m)
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/ovf"
 	"github.com/vmware/govmomi/simulator/esx"
+	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
 )
@@ -226,3 +227,59 @@ func importOVF(t *testing.T, s *Simulator, c *govmomi.Client, desc, entity strin
 }
 
 func complete(l *nfc.Lease) error { return l.Complete(context.Background()) }
+
+// TestVcsimSnapshotExportStillWorks checks that the NFC routes hand vcsim's
+// own leases (ExportSnapshot) to vcsim.
+func TestVcsimSnapshotExportStillWorks(t *testing.T) {
+	s := startSim(t, Options{})
+	c := connect(t, s)
+	ctx := context.Background()
+	vm := vmByName(t, c, TemplateName)
+	task, err := vm.CreateSnapshot(ctx, "s1", "", false, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := task.WaitForResult(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := methods.ExportSnapshot(ctx, c.Client, &types.ExportSnapshot{This: info.Result.(types.ManagedObjectReference)})
+	if err != nil {
+		t.Fatalf("ExportSnapshot: %v", err)
+	}
+	lease := nfc.NewLease(c.Client, res.Returnval)
+	linfo, err := lease.Wait(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(linfo.Items) == 0 {
+		t.Fatal("no device URLs")
+	}
+	if _, err := download(c, linfo.Items[0]); err != nil {
+		t.Errorf("download of a vcsim lease: %v", err)
+	}
+	if err := lease.Complete(ctx); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestCapacityUnits(t *testing.T) {
+	tests := []struct {
+		in          int64
+		value, unit string
+	}{
+		{3 << 30, "3", "byte * 2^30"},
+		{64 << 20, "64", "byte * 2^20"},
+		{4096 + 1<<20, "1052672", "byte"},
+		{0, "0", "byte"},
+	}
+	for _, tt := range tests {
+		v, u := capacityUnits(tt.in)
+		if v != tt.value || u != tt.unit {
+			t.Errorf("capacityUnits(%d) = %s %s, want %s %s", tt.in, v, u, tt.value, tt.unit)
+		}
+	}
+	if got := diskCapacity(&types.VirtualDisk{CapacityInKB: 2}); got != 2048 {
+		t.Errorf("capacity from KB = %d", got)
+	}
+}
