@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
@@ -30,18 +31,14 @@ func (c *Client) Run(ctx context.Context, cmd Command) (Result, error) {
 		return Result{}, fmt.Errorf("running %s on %s: %w", clip(line), c.addr, ErrClosed)
 	default:
 	}
-	sess, err := c.conn.NewSession()
-	if err != nil {
-		return Result{}, fmt.Errorf("opening an ssh session to %s: %w", c.addr, errors.Join(ErrClosed, err))
-	}
-	defer sess.Close()
 	stdout := &cappedBuffer{max: maxOutput}
 	stderr := &cappedBuffer{max: maxOutput}
-	sess.Stdout, sess.Stderr = stdout, stderr
 	start := time.Now()
-	if err := sess.Start(line); err != nil {
-		return Result{}, fmt.Errorf("starting %s on %s: %w", clip(line), c.addr, err)
+	sess, err := c.start(ctx, line, stdout, stderr)
+	if err != nil {
+		return Result{}, fmt.Errorf("running %s on %s: %w", clip(line), c.addr, err)
 	}
+	defer sess.Close()
 	waited := make(chan error, 1)
 	go func() { waited <- sess.Wait() }()
 
@@ -69,6 +66,59 @@ func (c *Client) Run(ctx context.Context, cmd Command) (Result, error) {
 		return res, fmt.Errorf("running %s on %s: output exceeds %d bytes: %w", clip(line), c.addr, maxOutput, ErrUnexpectedOutput)
 	}
 	return res, nil
+}
+
+// start opens a session and starts the command in it. Both wait for the
+// host's answer, so they run aside: if ctx ends first, start returns at
+// once, and the session, when it comes, is closed without running the
+// command (or stopped, if it had started); a host that does not answer
+// within cancelGrace has its connection closed.
+func (c *Client) start(ctx context.Context, line string, stdout, stderr io.Writer) (*gossh.Session, error) {
+	var sess *gossh.Session
+	var err error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s, e := c.conn.NewSession()
+		if e != nil {
+			err = errors.Join(ErrClosed, e)
+			return
+		}
+		if e := ctx.Err(); e != nil {
+			s.Close()
+			err = e
+			return
+		}
+		s.Stdout, s.Stderr = stdout, stderr
+		if e := s.Start(line); e != nil {
+			s.Close()
+			if errors.Is(e, io.EOF) {
+				e = errors.Join(ErrClosed, e)
+			}
+			err = e
+			return
+		}
+		sess = s
+	}()
+	select {
+	case <-done:
+		return sess, err
+	case <-ctx.Done():
+	}
+	go func() {
+		select {
+		case <-done:
+		case <-time.After(cancelGrace):
+			c.log.Debug().Str("host", c.addr).Msg("ssh session did not open; closing the connection")
+			c.conn.Close()
+			<-done
+		}
+		if sess != nil {
+			_ = sess.Signal(gossh.SIGTERM)
+			sess.Close()
+		}
+	}()
+	return nil, ctx.Err()
 }
 
 // abandon asks the command of a cancelled session to stop (SIGTERM, which

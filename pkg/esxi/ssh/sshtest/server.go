@@ -37,9 +37,6 @@ type Options struct {
 	// Handler runs the commands; without one every command fails with
 	// exit status 127.
 	Handler Handler
-	// IgnoreKeepAlives leaves keepalive requests unanswered, as a host
-	// behind a dead link would.
-	IgnoreKeepAlives bool
 }
 
 // Login is a successful authentication.
@@ -56,6 +53,7 @@ type Server struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	gate   *gate
 
 	mu         sync.Mutex
 	handler    Handler
@@ -81,7 +79,7 @@ func Start(opts Options) (*Server, error) {
 		}
 		opts.HostKey = key
 	}
-	s := &Server{opts: opts, handler: opts.Handler, conns: map[net.Conn]struct{}{}}
+	s := &Server{opts: opts, handler: opts.Handler, conns: map[net.Conn]struct{}{}, gate: newGate()}
 	if s.handler == nil {
 		s.handler = notFound
 	}
@@ -108,14 +106,19 @@ func GenerateSigner() (gossh.Signer, error) {
 
 func (s *Server) serverConfig() *gossh.ServerConfig {
 	cfg := &gossh.ServerConfig{}
-	granted := func(method string) *gossh.Permissions {
-		return &gossh.Permissions{Extensions: map[string]string{"method": method}}
+	// Logins are recorded before the client hears of its success.
+	cfg.AuthLogCallback = func(c gossh.ConnMetadata, method string, err error) {
+		if err == nil {
+			s.mu.Lock()
+			s.logins = append(s.logins, Login{User: c.User(), Method: method})
+			s.mu.Unlock()
+		}
 	}
 	if s.opts.Password != "" {
 		if !s.opts.KeyboardInteractiveOnly {
 			cfg.PasswordCallback = func(c gossh.ConnMetadata, pw []byte) (*gossh.Permissions, error) {
 				if s.credentialsOK(c.User(), string(pw)) {
-					return granted("password"), nil
+					return nil, nil
 				}
 				return nil, errors.New("wrong password")
 			}
@@ -126,7 +129,7 @@ func (s *Server) serverConfig() *gossh.ServerConfig {
 				return nil, err
 			}
 			if len(answers) == 1 && s.credentialsOK(c.User(), answers[0]) {
-				return granted("keyboard-interactive"), nil
+				return nil, nil
 			}
 			return nil, errors.New("wrong password")
 		}
@@ -138,7 +141,7 @@ func (s *Server) serverConfig() *gossh.ServerConfig {
 			}
 			for _, k := range s.opts.AuthorizedKeys {
 				if subtle.ConstantTimeCompare(k.Marshal(), key.Marshal()) == 1 {
-					return granted("publickey"), nil
+					return nil, nil
 				}
 			}
 			return nil, errors.New("key not authorised")
@@ -160,10 +163,11 @@ func (s *Server) credentialsOK(user, password string) bool {
 func (s *Server) serve() {
 	defer s.wg.Done()
 	for {
-		nc, err := s.ln.Accept()
+		raw, err := s.ln.Accept()
 		if err != nil {
 			return
 		}
+		nc := gatedConn{Conn: raw, g: s.gate}
 		if !s.track(nc) {
 			nc.Close()
 			return
@@ -182,9 +186,6 @@ func (s *Server) handleConn(nc net.Conn) {
 		return
 	}
 	defer sc.Close()
-	s.mu.Lock()
-	s.logins = append(s.logins, Login{User: sc.User(), Method: sc.Permissions.Extensions["method"]})
-	s.mu.Unlock()
 	s.wg.Add(1)
 	go s.globalRequests(reqs)
 	for nch := range chans {
@@ -201,8 +202,8 @@ func (s *Server) handleConn(nc net.Conn) {
 	}
 }
 
-// globalRequests answers keepalives (unless told not to) and refuses the
-// rest.
+// globalRequests counts keepalives and answers every request with a
+// refusal, which is all a keepalive needs.
 func (s *Server) globalRequests(reqs <-chan *gossh.Request) {
 	defer s.wg.Done()
 	for req := range reqs {
@@ -210,9 +211,6 @@ func (s *Server) globalRequests(reqs <-chan *gossh.Request) {
 			s.mu.Lock()
 			s.keepAlives++
 			s.mu.Unlock()
-			if s.opts.IgnoreKeepAlives {
-				continue
-			}
 		}
 		if req.WantReply {
 			_ = req.Reply(false, nil)
@@ -291,6 +289,7 @@ func (s *Server) Close() error {
 	}
 	s.mu.Unlock()
 	s.cancel()
+	s.gate.set(false, true)
 	err := s.ln.Close()
 	for _, nc := range conns {
 		nc.Close()
