@@ -91,3 +91,31 @@ func TestDuplicateNamesAreRefused(t *testing.T) {
 		t.Errorf("renaming to a free name: %v", err)
 	}
 }
+
+func TestConcurrentCreatesOfOneNameYieldOneVM(t *testing.T) {
+	s := startSim(t, Options{})
+	c := connect(t, s)
+	const n = 6
+	errs := make(chan error, n)
+	for range n {
+		cs := spec(t, s, "racer")
+		go func() {
+			_, err := createVM(t, s, c, cs)
+			errs <- err
+		}()
+	}
+	ok, dup := 0, 0
+	for range n {
+		switch err := <-errs; {
+		case err == nil:
+			ok++
+		case fault.Is(err, &types.DuplicateName{}):
+			dup++
+		default:
+			t.Errorf("unexpected error: %v", err)
+		}
+	}
+	if ok != 1 || dup != n-1 {
+		t.Errorf("%d created, %d refused; want 1 and %d", ok, dup, n-1)
+	}
+}

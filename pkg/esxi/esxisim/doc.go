@@ -79,7 +79,24 @@
 //     license or ESXi version prohibits execution of the requested
 //     operation."; reads, sessions, ExportVm and NFC transfers still work, and
 //     LicenseManager.licenses shows the free edition
-//     (esx.hypervisor.cpuPackageCoreLimited).
+//     (esx.hypervisor.cpuPackageCoreLimited). The refused methods: VM
+//     inventory and settings (CreateVM_Task, RegisterVM_Task, UnregisterVM,
+//     Destroy_Task, Rename_Task, ReconfigVM_Task, UpgradeVM_Task,
+//     MarkAsTemplate, MarkAsVirtualMachine, CustomizeVM_Task, SetCustomValue,
+//     MoveIntoFolder_Task, ImportVApp); power (PowerOnVM_Task,
+//     PowerOffVM_Task, ResetVM_Task, SuspendVM_Task, ShutdownGuest,
+//     RebootGuest, StandbyGuest); snapshots (CreateSnapshot_Task,
+//     CreateSnapshotEx_Task, RemoveSnapshot_Task, RevertToSnapshot_Task,
+//     RevertToCurrentSnapshot_Task, RemoveAllSnapshots_Task, RenameSnapshot,
+//     ConsolidateVMDisks_Task); disks and files (CopyVirtualDisk_Task,
+//     CreateVirtualDisk_Task, DeleteVirtualDisk_Task, MoveVirtualDisk_Task,
+//     ExtendVirtualDisk_Task, InflateVirtualDisk_Task, ShrinkVirtualDisk_Task,
+//     EagerZeroVirtualDisk_Task, ZeroFillVirtualDisk_Task, SetVirtualDiskUuid,
+//     MakeDirectory, DeleteDatastoreFile_Task, MoveDatastoreFile_Task,
+//     CopyDatastoreFile_Task); host settings (CreateFolder,
+//     CreateLocalDatastore, CreateNasDatastore, RemoveDatastore,
+//     UpdateOptions, AddPortGroup, RemovePortGroup, UpdatePortGroup,
+//     AddVirtualSwitch, RemoveVirtualSwitch).
 //   - SOAP faults carry ESXi's faultstring for the types ceso meets
 //     (RestrictedVersion, NotSupported, InvalidLogin, ToolsUnavailable,
 //     InvalidPowerState, DuplicateName, NotAuthenticated, TaskInProgress,

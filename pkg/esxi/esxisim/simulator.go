@@ -41,7 +41,9 @@ const (
 
 // Options configure Start. The zero value is a fresh host with the template.
 type Options struct {
-	// Listen is the TCP address to serve on; "127.0.0.1:0" (a free port) when empty.
+	// Listen is the TCP address to serve on; "127.0.0.1:0" (a free port) when
+	// empty. The certificate names only 127.0.0.1 and ::1: on another address
+	// trust the server by Thumbprint.
 	Listen string
 	// User and Password are the only credentials accepted; DefaultUser and
 	// DefaultPassword when empty.
