@@ -41,20 +41,29 @@ func (s *Server) WriteKnownHosts(path string) error {
 
 // ClientConfig returns what a client needs to log in to the server with the
 // password: its address, user and password, and a known_hosts file in a
-// temporary directory that already trusts it.
+// temporary directory of the test that already trusts it.
 func (s *Server) ClientConfig(tb testing.TB) ssh.Config {
 	tb.Helper()
-	path := filepath.Join(tb.TempDir(), "known_hosts")
-	if err := s.WriteKnownHosts(path); err != nil {
+	cfg, err := s.ConfigWithKnownHosts(filepath.Join(tb.TempDir(), "known_hosts"))
+	if err != nil {
 		tb.Fatal(err)
+	}
+	return cfg
+}
+
+// ConfigWithKnownHosts is ClientConfig outside a test: it writes a
+// known_hosts file trusting the server at knownHostsPath.
+func (s *Server) ConfigWithKnownHosts(knownHostsPath string) (ssh.Config, error) {
+	if err := s.WriteKnownHosts(knownHostsPath); err != nil {
+		return ssh.Config{}, err
 	}
 	return ssh.Config{
 		Host:           s.Addr(),
 		User:           s.opts.User,
 		Password:       s.opts.Password,
-		KnownHostsFile: path,
+		KnownHostsFile: knownHostsPath,
 		Timeout:        10 * time.Second,
-	}
+	}, nil
 }
 
 // NewClientKey writes a new ed25519 private key in OpenSSH format to a

@@ -164,9 +164,18 @@ func TestStartOnBusyAddress(t *testing.T) {
 	}
 }
 
-func TestWriteKnownHostsError(t *testing.T) {
-	srv := sshtest.New(t, sshtest.Options{})
-	if err := srv.WriteKnownHosts(filepath.Join(t.TempDir(), "no", "such", "dir", "kh")); err == nil {
+func TestConfigWithKnownHosts(t *testing.T) {
+	srv := sshtest.New(t, sshtest.Options{Password: password})
+	if _, err := srv.ConfigWithKnownHosts(filepath.Join(t.TempDir(), "missing", "kh")); err == nil {
 		t.Error("wrote into a missing directory")
 	}
+	cfg, err := srv.ConfigWithKnownHosts(filepath.Join(t.TempDir(), "kh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := ssh.Dial(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
 }
