@@ -175,3 +175,22 @@ func TestRunCapsOutput(t *testing.T) {
 		t.Errorf("err = %v, kept %d bytes", err, len(res.Stdout))
 	}
 }
+
+// BenchmarkRun measures one command's round trip on an open connection
+// (a session per command, as on a real host).
+func BenchmarkRun(b *testing.B) {
+	srv := sshtest.New(b, sshtest.Options{Password: password, Handler: sshtest.Func(func(string) (string, string, int) {
+		return "Retrieved runtime info\nPowered on\n", "", 0
+	})})
+	c, err := ssh.Dial(context.Background(), srv.ClientConfig(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	cmd, _ := ssh.PowerGetState("1")
+	for b.Loop() {
+		if _, err := c.Run(context.Background(), cmd); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package ssh
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -158,5 +159,28 @@ func TestVMPath(t *testing.T) {
 	}
 	if p.Datastore != "" || p.Shell() != "/var/run/crx/infra/v/v.vmx" {
 		t.Errorf("Path = %+v, shell %q", p, p.Shell())
+	}
+}
+
+// BenchmarkParseGetAllVMs parses a host's worth of rows: 1000 VMs, every
+// tenth with a two-line annotation.
+func BenchmarkParseGetAllVMs(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(header)
+	for i := 1; i <= 1000; i++ {
+		name := fmt.Sprintf("web server %d (prod)", i)
+		ann := ""
+		if i%10 == 0 {
+			ann = "owner: ops\nbackup: daily"
+		}
+		sb.WriteString(row(fmt.Sprint(i), name, "[SSD pool] "+name+"/"+name+".vmx", "ubuntu64Guest", "vmx-19", ann) + "\n")
+	}
+	out := sb.String()
+	b.SetBytes(int64(len(out)))
+	for b.Loop() {
+		vms, err := ParseGetAllVMs(out)
+		if err != nil || len(vms) != 1000 {
+			b.Fatalf("%d VMs, %v", len(vms), err)
+		}
 	}
 }
