@@ -48,8 +48,9 @@ var (
 // centred, annotations span lines), so each row is found by its File field
 // and the guest id and hardware version that follow it; a line that is not
 // a row continues the annotation of the row above. "Skipping invalid VM"
-// lines are left out (SkippedVMs lists them). Output without the header is
-// an error, a fault block is returned as a *Fault.
+// lines are left out (SkippedVMs lists them). VMs come in the order printed,
+// which is the string order of their vmids (1, 11, 2). Output without the
+// header is an error, a fault block is returned as a *Fault.
 func ParseGetAllVMs(out string) ([]VM, error) {
 	if f := ParseFault(out); f != nil {
 		return nil, f
