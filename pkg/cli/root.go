@@ -45,6 +45,7 @@ Try it without a host: ceso demo
 	pf.BoolVar(&g.DryRun, "dry-run", false, "print the exact API calls or shell commands and change nothing")
 	pf.StringVar(&g.Transport, "transport", "", "how writes reach the host: auto, api or ssh (esxi.transport)")
 	pf.StringVar(&g.LogLevel, "log-level", "", "diagnostics on stderr: debug, info, warn, error")
+	pf.BoolVar(&g.AcceptNewHostKey, "accept-new-host-key", false, "SSH fallback: record the host key of a host seen for the first time (check its fingerprint first)")
 	pf.BoolVar(&g.NoSessionCache, "no-session-cache", false, "log in afresh and do not keep the session for the next run")
 
 	root.AddCommand(

@@ -47,7 +47,8 @@ type SSH struct {
 	KnownHosts      string `yaml:"known_hosts"`
 }
 
-// Defaults fill flags that a command leaves unset.
+// Defaults fill flags that a command leaves unset. An empty Datastore or
+// Network means the template's (or the clone source's).
 type Defaults struct {
 	Template  string `yaml:"template"`
 	Datastore string `yaml:"datastore"`
@@ -133,11 +134,7 @@ func Default() Config {
 			KeepAlive: 5 * time.Minute,
 		},
 		SSH: SSH{Port: 22, User: "root"},
-		Defaults: Defaults{
-			Template:  "ubuntu-24.04-template",
-			Datastore: "datastore1",
-			Network:   "VM Network",
-		},
+		Defaults: Defaults{Template: "ubuntu-24.04-template"},
 		Backup: Backup{
 			DefaultTarget: "local",
 			Compression:   Compression{Algorithm: "zstd", Level: 3, Workers: 2},

@@ -29,6 +29,8 @@ type GlobalOptions struct {
 	Transport      string
 	LogLevel       string
 	NoSessionCache bool
+	// AcceptNewHostKey records a host's SSH key seen for the first time.
+	AcceptNewHostKey bool
 }
 
 // Factory hands out the dependencies of commands, each built once, lazily,

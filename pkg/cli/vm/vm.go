@@ -11,6 +11,7 @@ func NewCmdVM(f *cmdutil.Factory) *cobra.Command {
 		Use:   "vm <command>",
 		Short: "List, inspect, create, clone, power and delete virtual machines",
 	}
-	cmd.AddCommand(NewCmdList(f, nil), NewCmdInfo(f, nil))
+	cmd.AddCommand(NewCmdList(f, nil), NewCmdInfo(f, nil), NewCmdCreate(f, nil), NewCmdClone(f, nil),
+		NewCmdDelete(f, nil), NewCmdPower(f, nil))
 	return cmd
 }

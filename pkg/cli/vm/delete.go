@@ -1,0 +1,108 @@
+package vm
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/ceso/ceso/pkg/cli/cmdutil"
+	"github.com/ceso/ceso/pkg/errkind"
+	"github.com/ceso/ceso/pkg/esxi/vm"
+	"github.com/ceso/ceso/pkg/ops"
+	"github.com/spf13/cobra"
+)
+
+// DeleteOptions are the options of `ceso vm delete`.
+type DeleteOptions struct {
+	Factory *cmdutil.Factory
+	Name    string
+	Force   bool
+	Yes     bool
+}
+
+// NewCmdDelete makes `ceso vm delete NAME`.
+func NewCmdDelete(f *cmdutil.Factory, runF func(*DeleteOptions) error) *cobra.Command {
+	opts := &DeleteOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "delete NAME",
+		Short: "Remove a VM and all its files",
+		Long: `Remove a VM and every file of its folder. A powered-on VM is refused unless
+--force, which powers it off first. On a terminal ceso asks you to type the
+VM's name; elsewhere --yes is required.`,
+		Example: `  ceso vm delete web02
+  ceso vm delete web02 --force --yes`,
+		Args: cmdutil.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Name = args[0]
+			if err := vm.ValidateName(opts.Name); err != nil {
+				return cmdutil.FlagError(err)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return deleteRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "power a running VM off first")
+	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
+	return cmd
+}
+
+// ErrNotConfirmed is returned when a destructive command is not confirmed.
+var ErrNotConfirmed = errkind.New(errkind.Usage, "not confirmed")
+
+// Confirm asks on a terminal for the exact word; without a terminal it
+// needs yes.
+func Confirm(io *cmdutil.IOStreams, yes bool, prompt, word string) error {
+	if yes {
+		return nil
+	}
+	if !io.InTTY {
+		return fmt.Errorf("%w: %s; not on a terminal, so pass --yes", ErrNotConfirmed, prompt)
+	}
+	fmt.Fprintf(io.ErrOut, "%s\nType %q to confirm: ", prompt, word)
+	line, _ := bufio.NewReader(io.In).ReadString('\n')
+	if strings.TrimSpace(line) != word {
+		return fmt.Errorf("%w: nothing was deleted", ErrNotConfirmed)
+	}
+	return nil
+}
+
+// DeleteOp is the vm.delete operation.
+func DeleteOp(f *cmdutil.Factory, name string, force bool) *ops.Op {
+	return &ops.Op{
+		Name:   "vm.delete",
+		Target: name,
+		Params: map[string]any{"force": force},
+		Plan: func(ctx context.Context) ([]ops.Step, error) {
+			return withHost(ctx, f, func(c hostClient) ([]ops.Step, error) {
+				return vm.PlanDelete(ctx, c.Client, name, vm.DeleteOptions{Force: force, Host: c.host})
+			})
+		},
+		Run: func(ctx context.Context) (any, error) {
+			return withHost(ctx, f, func(c hostClient) (any, error) {
+				return nil, vm.DeleteWith(ctx, c.Client, name, vm.DeleteOptions{Force: force, Host: c.host})
+			})
+		},
+	}
+}
+
+func deleteRun(ctx context.Context, opts *DeleteOptions) error {
+	f := opts.Factory
+	if !f.Global.DryRun {
+		if err := Confirm(f.IO, opts.Yes, fmt.Sprintf("Delete VM %q and all its files?", opts.Name), opts.Name); err != nil {
+			return err
+		}
+	}
+	ctx, cancel, err := f.Context(ctx)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	if _, done, err := f.RunOp(ctx, DeleteOp(f, opts.Name, opts.Force), false); done || err != nil {
+		return err
+	}
+	fmt.Fprintf(f.IO.Out, "deleted %s\n", opts.Name)
+	return nil
+}
