@@ -133,7 +133,7 @@ func Default() Config {
 			PoolSize:  4,
 			KeepAlive: 5 * time.Minute,
 		},
-		SSH: SSH{Port: 22, User: "root"},
+		SSH:      SSH{Port: 22, User: "root"},
 		Defaults: Defaults{Template: "ubuntu-24.04-template"},
 		Backup: Backup{
 			DefaultTarget: "local",
