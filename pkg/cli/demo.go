@@ -51,7 +51,18 @@ func demoSteps() []demoStep {
 		{say: "Render the cloud-init guestinfo a new VM would get (hostname, static address, user, key), decoded.", args: []string{
 			"cloudinit", "render", "web01", "--ip", "192.0.2.10/24", "--gateway", "192.0.2.1", "--dns", "192.0.2.53",
 			"--user", "alice:sudo", "--ssh-key", demoKey, "--instance-id", "demo-web01", "--decoded"}},
-		{say: "See what a command would do without doing it.", args: []string{"vm", "list", "--dry-run"}},
+		{say: "Plan a VM from the template without touching the host: the exact API calls, in order.", args: []string{
+			"vm", "create", "web01", "--ip", "192.0.2.10/24", "--gateway", "192.0.2.1", "--dry-run"}},
+		{say: "Create it: copy the disk thin, new MACs and UUID, cloud-init guestinfo with a static address; boot and wait for the guest.", args: []string{
+			"vm", "create", "web01", "--ip", "192.0.2.10/24", "--gateway", "192.0.2.1", "--dns", "192.0.2.53",
+			"--user", "alice:sudo", "--ssh-key", demoKey, "--power-on", "--wait-ip", "1m"}},
+		{say: "The new VM and the cloud-init configuration it will boot with, decoded from its guestinfo.", args: []string{"vm", "info", "web01"}},
+		{say: "Clone it with a new address (a running source is copied under a temporary snapshot).", args: []string{
+			"vm", "clone", "web01", "web02", "--snapshot", "--ip", "192.0.2.11/24", "--gateway", "192.0.2.1"}},
+		{say: "Power cycle both, in parallel.", args: []string{"vm", "power", "shutdown", "web01", "web02", "--force", "--timeout", "30s"}},
+		{say: "Asking for the state a VM is in already is not an error.", args: []string{"vm", "power", "off", "web01"}},
+		{say: "Power them on again.", args: []string{"vm", "power", "on", "web01", "web02"}},
+		{say: "Delete the clone (off a terminal, --yes confirms; --force powers it off first).", args: []string{"vm", "delete", "web02", "--force", "--yes"}},
 		{say: "An unknown VM is a clear error with exit code 5.", args: []string{"vm", "info", "no-such-vm"}, wantFail: true},
 	}
 }
@@ -82,9 +93,12 @@ func demoRun(ctx context.Context, io *cmdutil.IOStreams, vms int) error {
 		"ESXI_PASSWORD": sim.Password(), "ESXI_THUMBPRINT": sim.Thumbprint(),
 	}
 	fmt.Fprintf(io.Out, "Host %s, certificate pinned by thumbprint %s\n", sim.Host(), sim.Thumbprint())
+	// Tables print with their headers, as on a terminal.
+	shown := *io
+	shown.OutTTY = true
 	for i, step := range demoSteps() {
 		fmt.Fprintf(io.Out, "\n# %d. %s\n$ ceso %s\n", i+1, step.say, shellJoin(step.args))
-		code := Run(ctx, step.args, io, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+		code := Run(ctx, step.args, &shown, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
