@@ -224,8 +224,7 @@ func (s *Simulator) scheduleAutoGuest(ref types.ManagedObjectReference) {
 			if vm.Runtime.PowerState != types.VirtualMachinePowerStatePoweredOn {
 				return
 			}
-			g := Guest{IP: AutoGuestIP(vm.Name), ToolsRunning: true, HostName: vm.Name}
-			ctx.Update(vm, guestChanges(vm, g))
+			ctx.Update(vm, guestChanges(vm, bootedGuest(vm)))
 		})
 	})
 }
