@@ -2,11 +2,13 @@ package vm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/ceso/ceso/pkg/cloudinit"
+	"github.com/ceso/ceso/pkg/errkind"
 	"github.com/ceso/ceso/pkg/esxi/client"
 )
 
@@ -30,13 +32,14 @@ type copyRequest struct {
 
 // copyPlan is a checked request: everything the run needs, read from the host.
 type copyPlan struct {
-	r      *copyRequest
-	inv    *inventory
-	src    *sourceVM
-	dir    string // "[datastore1] web01"
-	vm     *NewVM
-	copies []diskCopy
-	grow   int64 // new capacity of the first disk; 0 keeps it
+	r       *copyRequest
+	inv     *inventory
+	src     *sourceVM
+	dir     string // "[datastore1] web01"
+	vm      *NewVM
+	copies  []diskCopy
+	grow    int64 // new capacity of the first disk; 0 keeps it
+	vcenter bool  // copy with CloneVM_Task
 }
 
 type diskCopy struct{ src, dst, controller string }
@@ -59,7 +62,7 @@ func prepareCopy(ctx context.Context, c *client.Client, r *copyRequest) (*copyPl
 	if err != nil {
 		return nil, fmt.Errorf("reading %s %q: %w", r.sourceWord(), r.source, err)
 	}
-	p := &copyPlan{r: r, inv: inv, src: src}
+	p := &copyPlan{r: r, inv: inv, src: src, vcenter: c.IsVCenter()}
 	if err := p.checkSource(); err != nil {
 		return nil, err
 	}
@@ -166,6 +169,9 @@ func (p *copyPlan) buildNICs(vm *NewVM) error {
 		vm.NICs[0].Network = p.r.network
 	}
 	for i, n := range vm.NICs {
+		if n.Network == "" && p.vcenter {
+			continue // a distributed port group, which the clone keeps
+		}
 		if n.Network == "" {
 			return fmt.Errorf("%w: network adapter %d of %q is not on a standard port group; give a network",
 				ErrUnsupportedHardware, i+1, p.src.name)
@@ -197,7 +203,10 @@ func (p *copyPlan) extraConfig() (map[string]string, error) {
 		}
 		var err error
 		if keys, err = cloudinit.Readdress(p.src.guestInfo(), id); err != nil {
-			return nil, fmt.Errorf("giving the clone a new identity from the guestinfo of %q: %w", p.src.name, err)
+			if errors.Is(err, cloudinit.ErrInvalidSpec) {
+				err = errkind.Wrap(errkind.Usage, err)
+			}
+			return nil, fmt.Errorf("giving the clone a new identity from the guestinfo of %q (set its host name if the VM name is none): %w", p.src.name, err)
 		}
 	}
 	for k, v := range keys {

@@ -11,7 +11,7 @@ import (
 )
 
 func TestCreateFromTemplate(t *testing.T) {
-	sim, c := startSim(t, esxisim.Options{})
+	sim, c := startHost(t, esxisim.Options{})
 	ctx := testCtx(t)
 	keys := staticGuestInfo(t, "web01", "iid-web01", "192.0.2.10/24")
 	res, err := Create(ctx, c, CreateSpec{Name: "web01", Template: esxisim.TemplateName, GuestInfo: keys})
@@ -60,9 +60,9 @@ func TestCreateFromTemplate(t *testing.T) {
 }
 
 func TestCreateOverridesAndPowerOn(t *testing.T) {
-	sim, c := startSim(t, esxisim.Options{AutoGuest: true})
+	sim, c := startHost(t, esxisim.Options{AutoGuest: true})
 	ctx := testCtx(t)
-	grown := esxisim.DefaultTemplateDiskSize * 2
+	grown := testDiskSize * 2
 	res, err := Create(ctx, c, CreateSpec{
 		Name: "app01", Template: esxisim.TemplateName, CPU: 4, MemoryMB: 4096, DiskSizeBytes: grown,
 		Network: "VM Network", Datastore: "datastore1", PowerOn: true, WaitIP: 30e9,
@@ -84,7 +84,7 @@ func TestCreateOverridesAndPowerOn(t *testing.T) {
 }
 
 func TestCreateRefusals(t *testing.T) {
-	sim, c := startSim(t, esxisim.Options{ExtraVMs: 3})
+	sim, c := startHost(t, esxisim.Options{ExtraVMs: 3})
 	ctx := testCtx(t)
 	// vm-0003 is powered on; make a diskless VM through the host's API.
 	if _, err := Create(ctx, c, CreateSpec{Name: "taken", Template: esxisim.TemplateName}); err != nil {
@@ -123,7 +123,7 @@ func TestCreateRefusals(t *testing.T) {
 }
 
 func TestCreateRefusesExistingFolder(t *testing.T) {
-	sim, c := startSim(t, esxisim.Options{})
+	sim, c := startHost(t, esxisim.Options{})
 	ctx := testCtx(t)
 	if err := NewAPIHost(c).MakeDir(ctx, "[datastore1] orphan"); err != nil {
 		t.Fatal(err)
@@ -136,7 +136,7 @@ func TestCreateRefusesExistingFolder(t *testing.T) {
 }
 
 func TestCreateOnFreeLicence(t *testing.T) {
-	sim, c := startSim(t, esxisim.Options{FreeLicence: true})
+	sim, c := startHost(t, esxisim.Options{FreeLicence: true})
 	_, err := Create(testCtx(t), c, CreateSpec{Name: "web01", Template: esxisim.TemplateName})
 	if !errors.Is(err, client.ErrRestrictedVersion) {
 		t.Fatalf("error %v", err)

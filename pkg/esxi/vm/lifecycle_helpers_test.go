@@ -14,10 +14,24 @@ import (
 	"testing"
 
 	"github.com/ceso/ceso/pkg/cloudinit"
+	"github.com/ceso/ceso/pkg/esxi/client"
 	"github.com/ceso/ceso/pkg/esxi/esxisim"
 	"github.com/ceso/ceso/pkg/ops"
 	"golang.org/x/crypto/ssh"
 )
+
+// testDiskSize keeps the template's disk small: copies and hashes stay fast
+// under the race detector.
+const testDiskSize int64 = 4 << 20
+
+// startHost starts a simulated host with a small template disk.
+func startHost(t testing.TB, opts esxisim.Options) (*esxisim.Simulator, *client.Client) {
+	t.Helper()
+	if opts.TemplateDiskSize == 0 {
+		opts.TemplateDiskSize = testDiskSize
+	}
+	return startSim(t, opts)
+}
 
 // dsEntries lists the top-level entries of the simulator's datastore.
 func dsEntries(t testing.TB, sim *esxisim.Simulator) []string {

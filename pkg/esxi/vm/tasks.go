@@ -39,26 +39,16 @@ func waitTask(ctx context.Context, c *client.Client, ref types.ManagedObjectRefe
 // classifyTask classifies a task's fault and names the task a TaskInProgress
 // fault points to.
 func classifyTask(err error) error {
-	err = client.Classify(err)
-	var tip *types.TaskInProgress
-	if client.IsFault(err, &types.TaskInProgress{}) {
-		if f, ok := faultOf(err).(*types.TaskInProgress); ok {
-			tip = f
-		}
+	if err == nil {
+		return nil
 	}
-	if tip != nil && tip.Task.Value != "" {
+	var tip *types.TaskInProgress
+	_, busy := fault.As(err, &tip) // before Classify wraps err
+	err = client.Classify(err)
+	if busy && tip != nil && tip.Task.Value != "" {
 		return fmt.Errorf("%w (task %s)", err, tip.Task.Value)
 	}
 	return err
-}
-
-// faultOf returns the vSphere fault carried by err, if any.
-func faultOf(err error) types.BaseMethodFault {
-	var f types.BaseMethodFault
-	if _, ok := fault.As(err, &f); ok {
-		return f
-	}
-	return nil
 }
 
 // runTask starts a task with start, waits for it and classifies its fault.

@@ -1,0 +1,148 @@
+package vm
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ceso/ceso/pkg/errkind"
+	"github.com/ceso/ceso/pkg/esxi/client"
+	"github.com/ceso/ceso/pkg/esxi/esxisim"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+// TestCreateRollsBack fails each step of a create in turn and checks that
+// the error names the step, the rollback removed everything, and nothing is
+// left on the datastore or in the inventory.
+func TestCreateRollsBack(t *testing.T) {
+	sim, c := startHost(t, esxisim.Options{})
+	spec := CreateSpec{Name: "web01", Template: esxisim.TemplateName, DiskSizeBytes: 2 * testDiskSize, PowerOn: true}
+	tests := []struct {
+		name    string
+		inject  func() func()
+		spec    func(CreateSpec) CreateSpec
+		step    string
+		want    error
+		kind    errkind.Kind
+		undone  []string
+		noUndos bool
+	}{
+		{
+			name:   "datastore full during the disk copy",
+			inject: func() func() { return sim.FailTask("CopyVirtualDisk_Task", &types.NoDiskSpace{Datastore: "datastore1"}, 1) },
+			step:   "copying disk", want: client.ErrNoDiskSpace, kind: errkind.Refused,
+			undone: []string{"folder [datastore1] web01"},
+		},
+		{
+			name:   "CreateVM_Task fails",
+			inject: func() func() { return sim.FailTask("CreateVM_Task", &types.InvalidDeviceSpec{}, 1) },
+			step:   "creating VM", kind: errkind.Unknown,
+			undone: []string{"disk [datastore1] web01/web01.vmdk", "folder [datastore1] web01"},
+		},
+		{
+			name:   "ReconfigVM_Task fails",
+			inject: func() func() { return sim.FailTask("ReconfigVM_Task", &types.NoDiskSpace{Datastore: "datastore1"}, 1) },
+			step:   "growing disk", want: client.ErrNoDiskSpace, kind: errkind.Refused,
+			undone: []string{"VM web01", "disk [datastore1] web01/web01.vmdk", "folder [datastore1] web01"},
+		},
+		{
+			name:   "power-on refused",
+			inject: func() func() { return sim.AddFault(esxisim.FaultRule{Method: "PowerOnVM_Task", Fault: &types.InsufficientMemoryResourcesFault{}}) },
+			step:   "powering on", kind: errkind.Unknown,
+			undone: []string{"VM web01", "disk [datastore1] web01/web01.vmdk", "folder [datastore1] web01"},
+		},
+		{
+			name:   "no IP address in time",
+			inject: func() func() { return func() {} },
+			spec:   func(s CreateSpec) CreateSpec { s.WaitIP = 300 * time.Millisecond; return s },
+			step:   "waiting for the guest's IP address", want: ErrWaitTimeout, kind: errkind.Timeout,
+			undone: []string{"power of web01", "VM web01", "disk [datastore1] web01/web01.vmdk", "folder [datastore1] web01"},
+		},
+		{
+			name:   "folder refused",
+			inject: func() func() { return sim.AddFault(esxisim.FaultRule{Method: "MakeDirectory", Fault: &types.CannotCreateFile{}}) },
+			step:   "making folder", kind: errkind.Unknown, noUndos: true,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			remove := tt.inject()
+			defer remove()
+			s := spec
+			if tt.spec != nil {
+				s = tt.spec(s)
+			}
+			_, err := Create(testCtx(t), c, s)
+			var se *StepError
+			if !errors.As(err, &se) {
+				t.Fatalf("error %v is no *StepError", err)
+			}
+			if tt.want != nil && !errors.Is(err, tt.want) {
+				t.Errorf("error %v, want %v", err, tt.want)
+			}
+			if errkind.Of(err) != tt.kind {
+				t.Errorf("kind %v, want %v (%v)", errkind.Of(err), tt.kind, err)
+			}
+			if !strings.HasPrefix(se.Step, tt.step) || se.Op != "create web01" {
+				t.Errorf("step %q of %q, want %q", se.Step, se.Op, tt.step)
+			}
+			if strings.Join(se.Undone, "|") != strings.Join(tt.undone, "|") || len(se.Left) > 0 || errors.Is(err, ErrLeftovers) {
+				t.Errorf("undone %q left %+v, want %q", se.Undone, se.Left, tt.undone)
+			}
+			if tt.noUndos && !strings.Contains(err.Error(), "nothing was changed") {
+				t.Errorf("message %q", err)
+			}
+			if !tt.noUndos && !strings.Contains(err.Error(), "rolled back: ") {
+				t.Errorf("message %q", err)
+			}
+			assertOnlyTemplate(t, sim)
+			if _, err := Find(testCtx(t), c, "web01"); !errors.Is(err, ErrNotFound) {
+				t.Errorf("web01 still registered: %v", err)
+			}
+		})
+	}
+}
+
+// TestCreateRollbackLeftovers makes the rollback itself fail and checks that
+// the error says what is left and how to remove it.
+func TestCreateRollbackLeftovers(t *testing.T) {
+	sim, c := startHost(t, esxisim.Options{})
+	ctx := testCtx(t)
+	defer sim.FailTask("CopyVirtualDisk_Task", &types.NoDiskSpace{Datastore: "datastore1"}, 1)()
+	defer sim.FailTask("DeleteDatastoreFile_Task", &types.FileLocked{}, 0)()
+	_, err := Create(ctx, c, CreateSpec{Name: "web01", Template: esxisim.TemplateName, RollbackTimeout: 5 * time.Second})
+	var se *StepError
+	if !errors.As(err, &se) || !errors.Is(err, ErrLeftovers) || !errors.Is(err, client.ErrNoDiskSpace) {
+		t.Fatalf("error %v", err)
+	}
+	if len(se.Left) != 1 || se.Left[0].What != "folder [datastore1] web01" || !strings.Contains(se.Left[0].Remove, "rm -rf '/vmfs/volumes/datastore1/web01'") {
+		t.Fatalf("left %+v", se.Left)
+	}
+	if !strings.Contains(err.Error(), "left on the host: folder [datastore1] web01") {
+		t.Errorf("message %q", err)
+	}
+	assertOnlyTemplate(t, sim, "web01")
+}
+
+func TestStepErrorMessages(t *testing.T) {
+	cause := client.ErrNoDiskSpace
+	tests := []struct {
+		err  *StepError
+		want string
+	}{
+		{&StepError{Op: "create a", Step: "making folder x", Err: cause}, "create a: making folder x: not enough space on the datastore; nothing was changed"},
+		{&StepError{Op: "create a", Step: "s", Err: cause, Undone: []string{"disk d", "folder f"}}, "create a: s: not enough space on the datastore; rolled back: disk d, folder f"},
+		{&StepError{Op: "delete a", Step: "destroying a", Err: cause, Kept: []string{"powering off a"}}, "delete a: destroying a: not enough space on the datastore; done before the failure and kept: powering off a"},
+		{&StepError{Op: "create a", Step: "s", Err: cause, Left: []Leftover{{What: "folder f", Remove: "rm -rf f", Err: errors.New("locked")}}},
+			"create a: s: not enough space on the datastore; left on the host: folder f (locked); remove it with: rm -rf f"},
+	}
+	for _, tt := range tests {
+		if got := tt.err.Error(); got != tt.want {
+			t.Errorf("got  %q\nwant %q", got, tt.want)
+		}
+		if errors.Is(tt.err, ErrLeftovers) != (len(tt.err.Left) > 0) {
+			t.Errorf("ErrLeftovers match wrong for %q", tt.want)
+		}
+	}
+}
