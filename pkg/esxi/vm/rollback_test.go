@@ -29,9 +29,11 @@ func TestCreateRollsBack(t *testing.T) {
 		noUndos bool
 	}{
 		{
-			name:   "datastore full during the disk copy",
-			inject: func() func() { return sim.FailTask("CopyVirtualDisk_Task", &types.NoDiskSpace{Datastore: "datastore1"}, 1) },
-			step:   "copying disk", want: client.ErrNoDiskSpace, kind: errkind.Refused,
+			name: "datastore full during the disk copy",
+			inject: func() func() {
+				return sim.FailTask("CopyVirtualDisk_Task", &types.NoDiskSpace{Datastore: "datastore1"}, 1)
+			},
+			step: "copying disk", want: client.ErrNoDiskSpace, kind: errkind.Refused,
 			undone: []string{"folder [datastore1] web01"},
 		},
 		{
@@ -47,9 +49,11 @@ func TestCreateRollsBack(t *testing.T) {
 			undone: []string{"VM web01", "disk [datastore1] web01/web01.vmdk", "folder [datastore1] web01"},
 		},
 		{
-			name:   "power-on refused",
-			inject: func() func() { return sim.AddFault(esxisim.FaultRule{Method: "PowerOnVM_Task", Fault: &types.InsufficientMemoryResourcesFault{}}) },
-			step:   "powering on", kind: errkind.Unknown,
+			name: "power-on refused",
+			inject: func() func() {
+				return sim.AddFault(esxisim.FaultRule{Method: "PowerOnVM_Task", Fault: &types.InsufficientMemoryResourcesFault{}})
+			},
+			step: "powering on", kind: errkind.Unknown,
 			undone: []string{"VM web01", "disk [datastore1] web01/web01.vmdk", "folder [datastore1] web01"},
 		},
 		{
@@ -60,9 +64,11 @@ func TestCreateRollsBack(t *testing.T) {
 			undone: []string{"power of web01", "VM web01", "disk [datastore1] web01/web01.vmdk", "folder [datastore1] web01"},
 		},
 		{
-			name:   "folder refused",
-			inject: func() func() { return sim.AddFault(esxisim.FaultRule{Method: "MakeDirectory", Fault: &types.CannotCreateFile{}}) },
-			step:   "making folder", kind: errkind.Unknown, noUndos: true,
+			name: "folder refused",
+			inject: func() func() {
+				return sim.AddFault(esxisim.FaultRule{Method: "MakeDirectory", Fault: &types.CannotCreateFile{}})
+			},
+			step: "making folder", kind: errkind.Unknown, noUndos: true,
 		},
 	}
 	for _, tt := range tests {
