@@ -216,3 +216,27 @@ func TestDemo(t *testing.T) {
 		}
 	}
 }
+
+func TestAuditLogRecordsOperations(t *testing.T) {
+	e := newEnv(t, esxisim.Options{})
+	if code, _, stderr := e.run(t, "vm", "info", "ghost"); code != cmdutil.ExitNotFound {
+		t.Fatalf("exit %d %s", code, stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(e.vars["HOME"], ".local", "share", "ceso", "audit.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("audit lines %q", lines)
+	}
+	var start, end map[string]any
+	_ = json.Unmarshal([]byte(lines[0]), &start)
+	_ = json.Unmarshal([]byte(lines[1]), &end)
+	if start["phase"] != "start" || end["phase"] != "end" || end["outcome"] != "failure" || start["correlation_id"] != end["correlation_id"] || end["target"] != "ghost" {
+		t.Fatalf("records %v / %v", start, end)
+	}
+	if !strings.Contains(end["error"].(string), "not found") {
+		t.Fatalf("end record error %v", end["error"])
+	}
+}

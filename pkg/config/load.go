@@ -132,6 +132,14 @@ func (c *Config) CatalogPath() string {
 	return filepath.Join(c.StateDir, "catalog.db")
 }
 
+// AuditLogPath is the audit log file.
+func (c *Config) AuditLogPath() string {
+	if c.Security.AuditLog != "" {
+		return ExpandHome(c.Security.AuditLog)
+	}
+	return filepath.Join(c.StateDir, "audit.log")
+}
+
 // SessionDir is where cached sessions are kept.
 func (c *Config) SessionDir() string { return filepath.Join(c.StateDir, "sessions") }
 

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ceso/ceso/pkg/audit"
 	"github.com/ceso/ceso/pkg/config"
 	"github.com/ceso/ceso/pkg/esxi/client"
 	"github.com/ceso/ceso/pkg/metrics"
@@ -198,9 +199,13 @@ func (f *Factory) Runner() (*ops.Runner, error) {
 	if err != nil {
 		return nil, err
 	}
+	auditor, err := audit.Open(cfg.AuditLogPath(), f.Now)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ops.ErrAudit, err)
+	}
 	return &ops.Runner{
 		Sandbox: ops.ModeSandbox{Mode: cfg.Security.Mode},
-		Audit:   ops.NopAuditor{},
+		Audit:   auditor,
 		Metrics: f.Metrics,
 		Actor:   actor(),
 		DryRun:  f.Global.DryRun,
