@@ -35,6 +35,16 @@ func TestDelete(t *testing.T) {
 		t.Fatalf("web01 still there: %v", err)
 	}
 	assertOnlyTemplate(t, sim)
+	if files, exists, err := ListFolder(ctx, c, "[datastore1] web01"); err != nil || exists || len(files) != 0 {
+		t.Fatalf("ListFolder after delete: %v %v %v", files, exists, err)
+	}
+	files, exists, err := ListFolder(ctx, c, "[datastore1] "+esxisim.TemplateName)
+	if err != nil || !exists || !contains(files, esxisim.TemplateName+".vmx") {
+		t.Fatalf("ListFolder of the template: %v %v %v", files, exists, err)
+	}
+	if _, _, err := ListFolder(ctx, c, "[nope] x"); !errors.Is(err, ErrDatastoreNotFound) {
+		t.Fatalf("ListFolder on an unknown datastore: %v", err)
+	}
 	if err := Delete(ctx, c, "web01", true); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("second delete: %v", err)
 	}

@@ -13,6 +13,17 @@ import (
 	"github.com/vmware/govmomi/vim25/types"
 )
 
+// ListFolder returns the names of the files in a datastore folder
+// ("[datastore1] web01") and whether the folder exists. It only reads, with
+// the datastore browser, and works on every licence.
+func ListFolder(ctx context.Context, c *client.Client, dir string) ([]string, bool, error) {
+	inv, err := loadInventory(ctx, c)
+	if err != nil {
+		return nil, false, err
+	}
+	return listFolder(ctx, c, inv, dir)
+}
+
 // listFolder returns the names of the files in a datastore folder
 // ("[datastore1] web01"), and whether the folder exists, with the
 // datastore browser (a read, allowed on every licence).
