@@ -96,7 +96,10 @@
 //     CopyDatastoreFile_Task); host settings (CreateFolder,
 //     CreateLocalDatastore, CreateNasDatastore, RemoveDatastore,
 //     UpdateOptions, AddPortGroup, RemovePortGroup, UpdatePortGroup,
-//     AddVirtualSwitch, RemoveVirtualSwitch).
+//     AddVirtualSwitch, RemoveVirtualSwitch). LocalClient logs in as the
+//     host's own shell tools do: the free licence does not restrict its
+//     session (vim-cmd and vmkfstools work on a free host), everything
+//     else applies to it as to any client.
 //   - SOAP faults carry ESXi's faultstring for the types ceso meets
 //     (RestrictedVersion, NotSupported, InvalidLogin, ToolsUnavailable,
 //     InvalidPowerState, DuplicateName, NotAuthenticated, TaskInProgress,

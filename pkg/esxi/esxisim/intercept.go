@@ -57,7 +57,7 @@ func (s *Simulator) intercept(ctx *simulator.Context, m *simulator.Method) (mo.R
 		// ESXi without vCenter refuses it whatever the licence.
 		return nil, new(types.NotSupported)
 	}
-	if s.free.Load() && writeMethods[m.Name] {
+	if s.free.Load() && writeMethods[m.Name] && !s.isLocal(ctx) {
 		return nil, new(types.RestrictedVersion)
 	}
 	if fix, ok := corrections[m.Name]; ok {

@@ -117,6 +117,7 @@ type Simulator struct {
 	closed    atomic.Bool
 	det       *detour
 	session   *simulator.Session // of internalContext
+	local     sync.Map           // keys of LocalClient sessions
 	seedMu    sync.Mutex         // guards seedNext
 	seedNext  int
 
