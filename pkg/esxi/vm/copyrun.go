@@ -2,6 +2,7 @@ package vm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/ceso/ceso/pkg/esxi/client"
@@ -55,24 +56,32 @@ func (p *copyPlan) run(ctx context.Context, c *client.Client, j *job) (*Result, 
 // VM up by name and path, since it may exist.
 func (p *copyPlan) createVM(ctx context.Context, c *client.Client, j *job) (VMRef, error) {
 	var ref VMRef
-	undo := &undoStep{what: "VM " + p.vm.Name, remove: removeVMHint(VMRef{Name: p.vm.Name}), fn: func(ctx context.Context) error {
+	remove := removeVMHint(VMRef{Name: p.vm.Name}) + "; if only files appear, " + removeDirHint(p.dir)
+	undo := &undoStep{what: "VM " + p.vm.Name, remove: remove, fn: func(ctx context.Context) error {
 		r := ref
 		if r.ID == "" {
 			found, err := p.findCreated(ctx, c)
-			if err != nil || found.ID == "" {
+			if err != nil {
 				return err
+			}
+			if found.ID == "" {
+				return errMayAppear
 			}
 			r = found
 		}
 		return ignoreNotFound(j.h.Destroy(ctx, r))
 	}}
-	err := j.do(ctx, "creating VM "+p.vm.Name, func(ctx context.Context) error {
+	err := j.do(ctx, fmt.Sprintf("creating VM %q", p.vm.Name), func(ctx context.Context) error {
 		var err error
 		ref, err = j.h.CreateVM(ctx, p.vm)
 		return err
 	}, undo)
 	return ref, err
 }
+
+// errMayAppear: a create the host did not answer left no VM yet, but the
+// host may still be working on it.
+var errMayAppear = errors.New("the host did not answer the create and the VM is not registered yet; it may still appear")
 
 // findCreated finds the new VM after a create whose answer was lost.
 func (p *copyPlan) findCreated(ctx context.Context, c *client.Client) (VMRef, error) {

@@ -86,8 +86,13 @@ func TestCreateOverridesAndPowerOn(t *testing.T) {
 func TestCreateRefusals(t *testing.T) {
 	sim, c := startHost(t, esxisim.Options{ExtraVMs: 3})
 	ctx := testCtx(t)
-	// vm-0003 is powered on; make a diskless VM through the host's API.
+	// vm-0003 is powered on; "taken" exists; "nodisk" has no disk.
 	if _, err := Create(ctx, c, CreateSpec{Name: "taken", Template: esxisim.TemplateName}); err != nil {
+		t.Fatal(err)
+	}
+	nodisk := &NewVM{Name: "nodisk", Path: "[datastore1] nodisk/nodisk.vmx", Datastore: "datastore1",
+		Hardware: Hardware{GuestID: "otherLinux64Guest", CPU: 1, MemoryMB: 256}}
+	if _, err := NewAPIHost(c).CreateVM(ctx, nodisk); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -98,6 +103,7 @@ func TestCreateRefusals(t *testing.T) {
 	}{
 		{"missing template", CreateSpec{Name: "a", Template: "nope"}, ErrNotFound, errkind.NotFound},
 		{"powered-on template", CreateSpec{Name: "a", Template: "vm-0003"}, ErrTemplatePoweredOn, errkind.Refused},
+		{"template without disks", CreateSpec{Name: "a", Template: "nodisk"}, ErrNoDisks, errkind.Refused},
 		{"name taken", CreateSpec{Name: "taken", Template: esxisim.TemplateName}, ErrNameTaken, errkind.Refused},
 		{"name of the template", CreateSpec{Name: esxisim.TemplateName, Template: esxisim.TemplateName}, ErrInvalidSpec, errkind.Usage},
 		{"bad name", CreateSpec{Name: "a/b", Template: esxisim.TemplateName}, ErrInvalidName, errkind.Usage},
@@ -119,7 +125,7 @@ func TestCreateRefusals(t *testing.T) {
 			}
 		})
 	}
-	assertOnlyTemplate(t, sim, "taken", "vm-0001", "vm-0002", "vm-0003")
+	assertOnlyTemplate(t, sim, "nodisk", "taken", "vm-0001", "vm-0002", "vm-0003")
 }
 
 func TestCreateRefusesExistingFolder(t *testing.T) {

@@ -88,6 +88,13 @@ func (j *job) finally(u undoStep) { j.always = append(j.always, u) }
 
 // fail undoes what was done and returns the error that says so.
 func (j *job) fail(ctx context.Context, step string, cause error) error {
+	if errkind.Of(cause) == errkind.Unknown && outcomeUnknown(cause) && !errors.Is(cause, context.Canceled) {
+		kind := errkind.Connection // the connection broke
+		if errors.Is(cause, context.DeadlineExceeded) {
+			kind = errkind.Timeout
+		}
+		cause = errkind.Wrap(kind, cause)
+	}
 	e := &StepError{Op: j.op, Step: step, Err: cause, Kept: j.kept}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), j.budget)
 	defer cancel()
@@ -185,7 +192,11 @@ type Leftover struct {
 
 func (e *StepError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s: %v", e.Op, e.Step, e.Err)
+	if msg := e.Err.Error(); strings.HasPrefix(msg, e.Step+": ") {
+		fmt.Fprintf(&b, "%s: %s", e.Op, msg) // the cause names the step already
+	} else {
+		fmt.Fprintf(&b, "%s: %s: %s", e.Op, e.Step, msg)
+	}
 	if len(e.Undone) > 0 {
 		fmt.Fprintf(&b, "; rolled back: %s", strings.Join(e.Undone, ", "))
 	}

@@ -70,8 +70,8 @@ func (op PowerOp) apiMethod() string {
 	return string(op)
 }
 
-// target is the state the operation leaves the VM in.
-func (op PowerOp) target() string {
+// State is the power state the operation leaves a VM in.
+func (op PowerOp) State() string {
 	switch op {
 	case PowerOn, PowerReset:
 		return PoweredOn
@@ -219,7 +219,7 @@ func power(ctx context.Context, c *client.Client, name string, op PowerOp, opts 
 	}
 	if err != nil && op != PowerReset && client.IsFault(err, &types.InvalidPowerState{}) {
 		// Someone else changed it meanwhile: fine if it is where we wanted it.
-		if now, rerr := readPowerTarget(ctx, c, name); rerr == nil && now.power == op.target() {
+		if now, rerr := readPowerTarget(ctx, c, name); rerr == nil && now.power == op.State() {
 			res.State, res.AlreadyInState = now.power, true
 			return res, nil
 		}
@@ -227,7 +227,7 @@ func power(ctx context.Context, c *client.Client, name string, op PowerOp, opts 
 	if err != nil {
 		return res, err
 	}
-	res.State = op.target()
+	res.State = op.State()
 	return res, nil
 }
 
