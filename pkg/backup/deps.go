@@ -1,0 +1,129 @@
+package backup
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/ceso/ceso/internal/storage"
+	"github.com/ceso/ceso/pkg/backup/retention"
+	"github.com/ceso/ceso/pkg/backup/target"
+	"github.com/ceso/ceso/pkg/config"
+	"github.com/ceso/ceso/pkg/esxi/client"
+	"github.com/rs/zerolog"
+)
+
+// Catalog is what the engine needs of the backup catalog. *storage.Catalog
+// implements it; so does FileCatalog, which holds the catalog's lock only
+// for the duration of each call.
+type Catalog interface {
+	AddBackup(e storage.Entry) error
+	GetBackup(id string) (storage.Entry, error)
+	ListBackups(vmName string) ([]storage.Entry, error)
+	DeleteBackup(id string) error
+	SetStatus(id string, s storage.Status) error
+	UpdateVerification(id string, ok bool, at time.Time, detail string) error
+	ApplyRetention(p retention.Policy, vmName string) ([]retention.Decision, error)
+}
+
+var _ Catalog = (*storage.Catalog)(nil)
+
+// Targets resolves target names ("" is the default target). *target.Set
+// implements it.
+type Targets interface {
+	Get(ctx context.Context, name string) (target.Target, error)
+	Names() []string
+}
+
+var _ Targets = (*target.Set)(nil)
+
+// Observer receives the outcome of each operation, for metrics. status is
+// "success", "failure" or "refused". Implementations must be safe for
+// concurrent use. Metrics (RegisterMetrics) is the Prometheus one.
+type Observer interface {
+	// BackupFinished: a backup of vm ended after d; stored is the number of
+	// bytes it stored (0 unless it succeeded).
+	BackupFinished(vm, status string, d time.Duration, stored int64)
+	// RestoreFinished: a restore ended after d.
+	RestoreFinished(status string, d time.Duration)
+	// VerifyFinished: a verification ended after d.
+	VerifyFinished(status string, d time.Duration)
+	// BytesWritten: n more bytes were written to a target.
+	BytesWritten(n int64)
+}
+
+// Statuses reported to the Observer.
+const (
+	StatusSuccess = "success"
+	StatusFailure = "failure"
+	StatusRefused = "refused"
+)
+
+// Deps are what the operations need. Each operation checks for the fields
+// it uses.
+type Deps struct {
+	// Client is the host session; Create and Restore need it.
+	Client *client.Client
+	// Catalog records the backups.
+	Catalog Catalog
+	// Targets resolves the target of a request or of a catalog entry.
+	Targets Targets
+	// LockDir holds the per-VM lock files (ceso uses the catalog's
+	// directory). It must be on a local disk.
+	LockDir string
+	// Compression is backup.compression from the configuration.
+	Compression config.Compression
+	// Progress receives progress bars when ProgressTTY is true (a
+	// terminal); nothing is drawn otherwise.
+	Progress    io.Writer
+	ProgressTTY bool
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// Metrics observes the operations; may be nil.
+	Metrics Observer
+	// Logger receives diagnostics.
+	Logger zerolog.Logger
+	// Version is ceso's version, recorded with each backup.
+	Version string
+}
+
+func (d Deps) now() time.Time {
+	if d.Now == nil {
+		return time.Now().UTC()
+	}
+	return d.Now().UTC()
+}
+
+func (d Deps) observer() Observer {
+	if d.Metrics == nil {
+		return nopObserver{}
+	}
+	return d.Metrics
+}
+
+// needs checks the dependencies an operation uses.
+func (d Deps) needs(host bool) error {
+	missing := ""
+	switch {
+	case d.Catalog == nil:
+		missing = "Catalog"
+	case d.Targets == nil:
+		missing = "Targets"
+	case d.LockDir == "":
+		missing = "LockDir"
+	case host && d.Client == nil:
+		missing = "Client"
+	}
+	if missing != "" {
+		return fmt.Errorf("%w: %s is not set", ErrMissingDependency, missing)
+	}
+	return nil
+}
+
+type nopObserver struct{}
+
+func (nopObserver) BackupFinished(string, string, time.Duration, int64) {}
+func (nopObserver) RestoreFinished(string, time.Duration)               {}
+func (nopObserver) VerifyFinished(string, time.Duration)                {}
+func (nopObserver) BytesWritten(int64)                                  {}

@@ -1,0 +1,132 @@
+package backup
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+
+	"github.com/ceso/ceso/pkg/backup/esxihost"
+	"github.com/ceso/ceso/pkg/backup/progress"
+	"github.com/ceso/ceso/pkg/backup/stream"
+	"github.com/ceso/ceso/pkg/esxi/vm"
+	"github.com/vmware/govmomi/object"
+)
+
+// importVM creates the VM from the descriptor and uploads its disks,
+// checked on the fly. On failure the lease is aborted and the partial VM
+// removed. It returns the VM and the number of bytes uploaded.
+func (r *restoreRun) importVM(ctx context.Context) (*object.VirtualMachine, int64, error) {
+	imp, err := r.h.Import(ctx, esxihost.ImportSpec{
+		Name: r.name, Descriptor: string(r.l.descriptor), Datastore: r.datastore, Networks: r.networks,
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, w := range imp.Warnings {
+		note(ctx, r.d, "the host warns about the import: %s", w)
+	}
+	n, err := r.upload(ctx, imp)
+	if err == nil {
+		err = imp.Complete(ctx)
+	} else {
+		imp.Abort(err)
+	}
+	if err != nil {
+		r.discard(ctx, imp.VM)
+		return nil, n, err
+	}
+	return imp.VM, n, nil
+}
+
+// upload sends every file the host asks for, then compares the host's
+// SHA-1 of each with the SHA-1 of what was sent.
+func (r *restoreRun) upload(ctx context.Context, imp *esxihost.Import) (int64, error) {
+	var total int64
+	for _, it := range imp.Items() {
+		if f, ok := r.l.manifest.Find(it.Name); ok {
+			total += f.Size
+		}
+	}
+	bar := progress.New(r.d.Progress, r.d.ProgressTTY, "restore "+r.name, total)
+	defer bar.Finish()
+	sent := map[string]string{}
+	var n int64
+	for _, it := range imp.Items() {
+		f, ok := r.l.manifest.Find(it.Name)
+		if !ok {
+			return n, fmt.Errorf("the host asks for %q, which the backup does not hold", it.Name)
+		}
+		bar.SetLabel("restore " + f.Name)
+		rc, err := r.t.Open(ctx, path.Join(r.l.dir, f.Stored))
+		if err != nil {
+			return n, err
+		}
+		cr, err := stream.NewCheckedReader(rc, expect(f), r.d.Compression.Workers)
+		if err != nil {
+			_ = rc.Close()
+			return n, err
+		}
+		err = imp.Upload(ctx, it, &barReader{r: cr, bar: bar}, f.Size)
+		_ = cr.Close()
+		var mismatch *stream.MismatchError
+		if errors.As(err, &mismatch) {
+			return n, fmt.Errorf("%w: %w", ErrCorrupt, mismatch)
+		}
+		if err != nil {
+			return n, err
+		}
+		n += f.Size
+		sent[it.Key] = cr.SHA1()
+	}
+	return n, checkHostManifest(ctx, r.d, imp, sent)
+}
+
+// checkHostManifest compares the host's SHA-1 of each uploaded file with
+// the SHA-1 of what was sent.
+func checkHostManifest(ctx context.Context, d Deps, imp *esxihost.Import, sent map[string]string) error {
+	m, err := imp.Manifest(ctx)
+	if err != nil {
+		note(ctx, d, "the host's transfer manifest is not available (%v): relying on the backup's own SHA-256", err)
+		return nil
+	}
+	for key, sha := range sent {
+		if got, ok := m[key]; ok && got != sha {
+			return fmt.Errorf("%w: device %s: the host received SHA-1 %s, ceso sent %s", esxihost.ErrTransferCheck, key, got, sha)
+		}
+	}
+	return nil
+}
+
+// discard removes a VM a failed restore created, if the host has not
+// already. It never touches a VM of another name.
+func (r *restoreRun) discard(ctx context.Context, v *object.VirtualMachine) {
+	ctx = context.WithoutCancel(ctx)
+	found, err := r.h.Find(ctx, r.name)
+	if errors.Is(err, vm.ErrNotFound) {
+		return
+	}
+	if err != nil || found.Reference() != v.Reference() {
+		note(ctx, r.d, "could not check that the partial VM %q was removed: remove it yourself if it exists", r.name)
+		return
+	}
+	_ = r.h.PowerOff(ctx, v)
+	if err := r.h.Destroy(ctx, v); err != nil {
+		note(ctx, r.d, "removing the partial VM %q failed (%v): remove it yourself", r.name, err)
+		return
+	}
+	note(ctx, r.d, "removed the partial VM %q", r.name)
+}
+
+// barReader counts bytes read on a progress bar.
+type barReader struct {
+	r   io.Reader
+	bar *progress.Bar
+}
+
+func (b *barReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	b.bar.Add(int64(n))
+	return n, err
+}
