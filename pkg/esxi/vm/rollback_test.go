@@ -12,22 +12,21 @@ import (
 	"github.com/vmware/govmomi/vim25/types"
 )
 
-// TestCreateRollsBack fails each step of a create in turn and checks that
-// the error names the step, the rollback removed everything, and nothing is
-// left on the datastore or in the inventory.
-func TestCreateRollsBack(t *testing.T) {
-	sim, c := startHost(t, esxisim.Options{})
-	spec := CreateSpec{Name: "web01", Template: esxisim.TemplateName, DiskSizeBytes: 2 * testDiskSize, PowerOn: true}
-	tests := []struct {
-		name    string
-		inject  func() func()
-		spec    func(CreateSpec) CreateSpec
-		step    string
-		want    error
-		kind    errkind.Kind
-		undone  []string
-		noUndos bool
-	}{
+// rollbackCase fails one step of a create.
+type rollbackCase struct {
+	name    string
+	inject  func() func()
+	spec    func(CreateSpec) CreateSpec
+	step    string
+	want    error
+	kind    errkind.Kind
+	undone  []string
+	noUndos bool
+}
+
+// rollbackCases are the failures TestCreateRollsBack injects, one per step.
+func rollbackCases(sim *esxisim.Simulator) []rollbackCase {
+	return []rollbackCase{
 		{
 			name: "datastore full during the disk copy",
 			inject: func() func() {
@@ -71,7 +70,15 @@ func TestCreateRollsBack(t *testing.T) {
 			step: "making folder", kind: errkind.Unknown, noUndos: true,
 		},
 	}
-	for _, tt := range tests {
+}
+
+// TestCreateRollsBack fails each step of a create in turn and checks that
+// the error names the step, the rollback removed everything, and nothing is
+// left on the datastore or in the inventory.
+func TestCreateRollsBack(t *testing.T) {
+	sim, c := startHost(t, esxisim.Options{})
+	spec := CreateSpec{Name: "web01", Template: esxisim.TemplateName, DiskSizeBytes: 2 * testDiskSize, PowerOn: true}
+	for _, tt := range rollbackCases(sim) {
 		t.Run(tt.name, func(t *testing.T) {
 			remove := tt.inject()
 			defer remove()
