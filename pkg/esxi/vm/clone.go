@@ -97,7 +97,15 @@ func (p *copyPlan) prepareSource(ctx context.Context, c *client.Client, j *job) 
 		j.finally(undoStep{
 			what:   "source VM " + ref.Name + " powered off",
 			remove: "ceso vm power on " + shellQuote(ref.Name),
-			fn:     func(ctx context.Context) error { return ignorePowerState(j.h.Power(ctx, ref, PowerOn)) },
+			fn: func(ctx context.Context) error {
+				if !j.dry() {
+					if now, err := fetch(ctx, c, p.src.ref, []string{"runtime.powerState"}); err == nil &&
+						now.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn {
+						return nil // the power-off never happened
+					}
+				}
+				return ignorePowerState(j.h.Power(ctx, ref, PowerOn))
+			},
 		})
 		t := &powerTarget{ref: ref, power: p.src.power, tools: p.src.toolsRunning()}
 		opts := PowerOptions{Timeout: p.r.shutdownTimeout, Force: true}

@@ -196,3 +196,18 @@ func TestPlanClone(t *testing.T) {
 		t.Fatalf("the plan made web02: %v", err)
 	}
 }
+
+// TestCloneSourceNeverStopped: when the source cannot be powered off, the
+// clone fails and nothing claims the source was left off.
+func TestCloneSourceNeverStopped(t *testing.T) {
+	sim, c := startHost(t, esxisim.Options{})
+	createWeb(t, c, true) // no VMware Tools: the power-off is a hard one
+	defer sim.AddFault(esxisim.FaultRule{Method: "PowerOffVM_Task", Fault: &types.RestrictedVersion{}})()
+	_, err := Clone(testCtx(t), c, CloneSpec{Name: "web02", Source: "web01", PowerOffSource: true})
+	var se *StepError
+	if !errors.As(err, &se) || !errors.Is(err, client.ErrRestrictedVersion) || errors.Is(err, ErrLeftovers) || !strings.Contains(se.Step, "powering off source") {
+		t.Fatalf("error %v", err)
+	}
+	assertSourceRestored(t, c, "web01")
+	assertOnlyTemplate(t, sim, "web01")
+}

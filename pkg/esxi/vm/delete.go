@@ -50,11 +50,7 @@ func deleteVM(ctx context.Context, c *client.Client, name string, opts DeleteOpt
 	if err != nil {
 		return err
 	}
-	vm, err := fetch(ctx, c, moRef(t.ref), []string{"summary.config.vmPathName"})
-	if err != nil {
-		return fmt.Errorf("reading VM %q: %w", name, err)
-	}
-	dir := vmFolder(vm.Summary.Config.VmPathName)
+	dir := vmFolder(t.vmx)
 	if t.power != PoweredOff && !opts.Force {
 		return fmt.Errorf("%w: %q is %s; power it off first, or force the delete to power it off", ErrPoweredOn, name, t.power)
 	}

@@ -19,7 +19,8 @@ import (
 // Paths are datastore paths: "[datastore1] web01" for a folder,
 // "[datastore1] web01/web01.vmdk" for a disk (its descriptor; the data
 // extent follows it). Every method returns errors classified with
-// client.Classify (or the SSH transport's sentinels).
+// client.Classify (or the SSH transport's sentinels). Implementations must
+// be safe for concurrent use: PowerMany shares one between its workers.
 type Host interface {
 	// MakeDir creates a folder on a datastore. Its parent must exist.
 	MakeDir(ctx context.Context, dir string) error

@@ -116,6 +116,7 @@ type powerTarget struct {
 	power string
 	tools bool
 	tasks []types.ManagedObjectReference
+	vmx   string
 }
 
 func readPowerTarget(ctx context.Context, c *client.Client, name string) (*powerTarget, error) {
@@ -127,11 +128,12 @@ func readPowerTarget(ctx context.Context, c *client.Client, name string) (*power
 	if err != nil {
 		return nil, err
 	}
-	vm, err := fetch(ctx, c, ref, []string{"runtime.powerState", "recentTask", "guest.toolsRunningStatus"})
+	vm, err := fetch(ctx, c, ref, []string{"runtime.powerState", "recentTask", "guest.toolsRunningStatus", "summary.config.vmPathName"})
 	if err != nil {
 		return nil, fmt.Errorf("reading VM %q: %w", name, err)
 	}
-	t := &powerTarget{inv: inv, ref: VMRef{ID: ref.Value, Name: name}, power: string(vm.Runtime.PowerState), tasks: vm.RecentTask}
+	t := &powerTarget{inv: inv, ref: VMRef{ID: ref.Value, Name: name}, power: string(vm.Runtime.PowerState), tasks: vm.RecentTask,
+		vmx: vm.Summary.Config.VmPathName}
 	t.tools = vm.Guest != nil && vm.Guest.ToolsRunningStatus == string(types.VirtualMachineToolsRunningStatusGuestToolsRunning)
 	return t, nil
 }
