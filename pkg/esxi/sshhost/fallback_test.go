@@ -29,7 +29,7 @@ func (a *fakeAPI) call(format string, args ...any) error {
 	return a.err
 }
 
-func (a *fakeAPI) MakeDir(_ context.Context, dir string) error  { return a.call("MakeDir %s", dir) }
+func (a *fakeAPI) MakeDir(_ context.Context, dir string) error   { return a.call("MakeDir %s", dir) }
 func (a *fakeAPI) DeleteDir(_ context.Context, dir string) error { return a.call("DeleteDir %s", dir) }
 func (a *fakeAPI) CopyDisk(_ context.Context, src, dst, _ string) error {
 	return a.call("CopyDisk %s %s", src, dst)
