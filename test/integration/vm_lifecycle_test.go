@@ -65,7 +65,7 @@ func TestVMLifecycle(t *testing.T) {
 		t.Errorf("clone kept the source's identity: %+v %+v", created, cloned)
 	}
 
-	h.powerCycle(ctx, t, clone)
+	h.powerCycle(ctx, t, clone, "192.0.2.11")
 
 	for _, name := range []string{clone, web} {
 		if err := vm.Delete(ctx, h.c, name, true); err != nil {
@@ -140,9 +140,10 @@ func (h *host) assertIdentity(ctx context.Context, t *testing.T, name, hostname,
 	}
 }
 
-// powerCycle powers a VM on (twice: the second finds it on), waits for its
-// address on the simulator, resets, suspends, resumes and powers it off.
-func (h *host) powerCycle(ctx context.Context, t *testing.T, name string) {
+// powerCycle powers a VM on (twice: the second finds it on), waits on the
+// simulator for the guest to report the address its guestinfo gave it,
+// resets, suspends, resumes and powers it off.
+func (h *host) powerCycle(ctx context.Context, t *testing.T, name, wantIP string) {
 	t.Helper()
 	steps := []struct {
 		op      vm.PowerOp
@@ -157,8 +158,8 @@ func (h *host) powerCycle(ctx context.Context, t *testing.T, name string) {
 			t.Fatalf("step %d (%s): %+v", i, s.op, res)
 		}
 		if i == 0 && h.sim != nil {
-			if ip, err := vm.WaitForIP(ctx, h.c, name, 30*time.Second); err != nil || ip == "" {
-				t.Fatalf("no address: %q %v", ip, err)
+			if ip, err := vm.WaitForIP(ctx, h.c, name, 30*time.Second); err != nil || ip != wantIP {
+				t.Fatalf("guest address %q (%v), want %s", ip, err, wantIP)
 			}
 		}
 	}
