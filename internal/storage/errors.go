@@ -3,26 +3,28 @@ package storage
 import (
 	"errors"
 	"fmt"
+
+	"github.com/ceso/ceso/pkg/errkind"
 )
 
 var (
 	// ErrNotFound is returned when no entry has the requested ID.
-	ErrNotFound = errors.New("backup not found in catalog")
+	ErrNotFound = errkind.New(errkind.NotFound, "backup not found in catalog")
 
 	// ErrExists is returned by AddBackup when an entry with the same ID is
 	// already stored.
-	ErrExists = errors.New("backup already in catalog")
+	ErrExists = errkind.New(errkind.Refused, "backup already in catalog")
 
 	// ErrInvalidEntry is returned when an entry fails validation.
 	ErrInvalidEntry = errors.New("invalid catalog entry")
 
 	// ErrLocked is returned by InitCatalog when another process holds the
 	// catalog for longer than the lock timeout. The error is a *LockedError.
-	ErrLocked = errors.New("catalog is in use by another ceso")
+	ErrLocked = errkind.New(errkind.Refused, "catalog is in use by another ceso")
 
 	// ErrSchemaTooNew is returned by InitCatalog when the file was written by
 	// a newer ceso with a schema this code does not know.
-	ErrSchemaTooNew = errors.New("catalog schema is newer than this ceso supports")
+	ErrSchemaTooNew = errkind.New(errkind.Config, "catalog schema is newer than this ceso supports")
 
 	// ErrCorrupt is returned when a stored record cannot be decoded.
 	ErrCorrupt = errors.New("catalog record is unreadable")

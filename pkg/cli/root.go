@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"github.com/ceso/ceso/pkg/cli/backupcmd"
 	"github.com/ceso/ceso/pkg/cli/cloudinitcmd"
 	"github.com/ceso/ceso/pkg/cli/cmdutil"
 	"github.com/ceso/ceso/pkg/cli/configcmd"
@@ -52,6 +53,7 @@ Try it without a host: ceso demo
 		vm.NewCmdVM(f),
 		configcmd.NewCmdConfig(f),
 		cloudinitcmd.NewCmdCloudInit(f),
+		backupcmd.NewCmdBackup(f),
 		newCmdSimulator(f),
 		newCmdDemo(f),
 	)

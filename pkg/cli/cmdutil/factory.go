@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ceso/ceso/pkg/audit"
+	"github.com/ceso/ceso/pkg/backup"
 	"github.com/ceso/ceso/pkg/config"
 	"github.com/ceso/ceso/pkg/esxi/client"
 	"github.com/ceso/ceso/pkg/metrics"
@@ -50,6 +51,8 @@ type Factory struct {
 	cfgErr error
 	pool   *client.Pool
 	logger *zerolog.Logger
+
+	bmetrics *backup.Metrics
 }
 
 // New makes a factory for the given streams and environment.

@@ -15,17 +15,18 @@ type correction func(s *Simulator, ctx *simulator.Context, m *simulator.Method) 
 
 // corrections by SOAP method name.
 var corrections = map[string]correction{
-	"CreateVM_Task":    viaDetour,
-	"RegisterVM_Task":  viaDetour,
-	"ReconfigVM_Task":  reconfigCorrection,
-	"ImportVApp":       viaDetour,
-	"ExportVm":         viaDetour,
-	"CreateDescriptor": viaDetour,
-	"CreateImportSpec": checkImportSpec,
-	"Rename_Task":      renameCorrection,
-	"ShutdownGuest":    needTools,
-	"RebootGuest":      needTools,
-	"StandbyGuest":     needTools,
+	"CreateVM_Task":        viaDetour,
+	"RegisterVM_Task":      viaDetour,
+	"ReconfigVM_Task":      reconfigCorrection,
+	"ImportVApp":           viaDetour,
+	"ExportVm":             viaDetour,
+	"CreateDescriptor":     viaDetour,
+	"CreateImportSpec":     checkImportSpec,
+	"CopyVirtualDisk_Task": copyDiskCorrection,
+	"Rename_Task":          renameCorrection,
+	"ShutdownGuest":        needTools,
+	"RebootGuest":          needTools,
+	"StandbyGuest":         needTools,
 }
 
 // intercept is the vcsim Registry.Handler: it runs before every SOAP call.

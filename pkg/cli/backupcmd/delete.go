@@ -1,0 +1,74 @@
+package backupcmd
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/ceso/ceso/pkg/backup"
+	"github.com/ceso/ceso/pkg/cli/cmdutil"
+	clivm "github.com/ceso/ceso/pkg/cli/vm"
+	"github.com/ceso/ceso/pkg/ops"
+	"github.com/spf13/cobra"
+)
+
+// DeleteOptions are the options of `ceso backup delete`.
+type DeleteOptions struct {
+	Factory *cmdutil.Factory
+	ID      string
+	Yes     bool
+	Force   bool
+}
+
+// NewCmdDelete makes `ceso backup delete ID`.
+func NewCmdDelete(f *cmdutil.Factory, runF func(*DeleteOptions) error) *cobra.Command {
+	opts := &DeleteOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "delete ID",
+		Short: "Delete a backup: its files, then its catalog entry",
+		Long: `Delete a backup: the entry is marked deleting, the files are removed from the
+target, then the entry is removed; an interrupted deletion is finished by the
+next backup command. The last good backup of a VM is kept unless --force. On a
+terminal ceso asks you to type the ID; elsewhere --yes is required.`,
+		Args: cmdutil.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ID = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return deleteRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "delete even the last good backup of a VM")
+	return cmd
+}
+
+func deleteRun(ctx context.Context, opts *DeleteOptions) error {
+	f := opts.Factory
+	if !f.Global.DryRun {
+		if err := clivm.Confirm(f.IO, opts.Yes, fmt.Sprintf("Delete backup %s and its files?", opts.ID), opts.ID); err != nil {
+			return err
+		}
+	}
+	ctx, cancel, err := f.Context(ctx)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	op := &ops.Op{
+		Name: "backup.delete", Target: opts.ID, Params: map[string]any{"force": opts.Force},
+		Plan: func(ctx context.Context) ([]ops.Step, error) {
+			return withDeps(ctx, f, false, func(d backup.Deps) ([]ops.Step, error) { return backup.PlanDelete(ctx, d, opts.ID) })
+		},
+		Run: func(ctx context.Context) (any, error) {
+			return withDeps(ctx, f, false, func(d backup.Deps) (any, error) {
+				return nil, backup.Delete(ctx, d, opts.ID, backup.DeleteOptions{Force: opts.Force})
+			})
+		},
+	}
+	if _, done, err := f.RunOp(ctx, op, false); done || err != nil {
+		return err
+	}
+	fmt.Fprintf(f.IO.Out, "deleted backup %s\n", opts.ID)
+	return nil
+}

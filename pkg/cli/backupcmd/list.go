@@ -1,0 +1,89 @@
+package backupcmd
+
+import (
+	"context"
+	"time"
+
+	"github.com/ceso/ceso/internal/storage"
+	"github.com/ceso/ceso/pkg/backup"
+	"github.com/ceso/ceso/pkg/cli/cmdutil"
+	"github.com/ceso/ceso/pkg/ops"
+	"github.com/spf13/cobra"
+)
+
+// ListOptions are the options of `ceso backup list`.
+type ListOptions struct {
+	Factory *cmdutil.Factory
+	VM      string
+	JSON    bool
+}
+
+// NewCmdList makes `ceso backup list`.
+func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
+	opts := &ListOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the backups in the catalog, newest first",
+		Long: `List the backups recorded in the catalog, newest first. Only whole backups are
+ever recorded as complete; a backup being deleted shows as deleting.
+
+JSON output (--json) is an array of entries with the fields id, vm_name,
+timestamp (RFC 3339), size (bytes stored), location, checksum (SHA-256 of the
+manifest), status (complete, failed, deleting), target, description, metadata,
+last_verified and verify_ok; fields are never removed.`,
+		Example: `  ceso backup list --vm web01
+  ceso backup list --json | jq -r '.[] | select(.status=="complete") | .id'`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return listRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.VM, "vm", "", "only the backups of this VM")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	return cmd
+}
+
+func listRun(ctx context.Context, opts *ListOptions) error {
+	f := opts.Factory
+	ctx, cancel, err := f.Context(ctx)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	op := &ops.Op{
+		Name: "backup.list", Target: opts.VM,
+		Plan: func(context.Context) ([]ops.Step, error) {
+			return []ops.Step{{Via: "local", Action: "catalog: list backups", Detail: opts.VM}}, nil
+		},
+		Run: func(ctx context.Context) (any, error) {
+			return withDeps(ctx, f, false, func(d backup.Deps) ([]storage.Entry, error) { return d.Catalog.ListBackups(opts.VM) })
+		},
+	}
+	value, done, err := f.RunOp(ctx, op, opts.JSON)
+	if done || err != nil {
+		return err
+	}
+	entries := value.([]storage.Entry)
+	if entries == nil {
+		entries = []storage.Entry{}
+	}
+	if opts.JSON {
+		return cmdutil.WriteJSON(f.IO.Out, entries)
+	}
+	t := cmdutil.NewTable(f.IO, "ID", "VM", "TIME", "SIZE", "TARGET", "STATUS", "VERIFIED")
+	for _, e := range entries {
+		verified := "-"
+		if !e.LastVerified.IsZero() {
+			verified = "failed"
+			if e.VerifyOK {
+				verified = "ok"
+			}
+			verified += " " + e.LastVerified.Local().Format(time.DateTime)
+		}
+		t.Row(e.ID, e.VMName, e.Timestamp.Local().Format(time.DateTime), humanBytes(e.Size), e.Target, e.Status, verified)
+	}
+	return t.Flush()
+}

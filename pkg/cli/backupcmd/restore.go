@@ -1,0 +1,141 @@
+package backupcmd
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/ceso/ceso/pkg/backup"
+	"github.com/ceso/ceso/pkg/cli/cliflags"
+	"github.com/ceso/ceso/pkg/cli/cmdutil"
+	"github.com/ceso/ceso/pkg/esxi/vm"
+	"github.com/ceso/ceso/pkg/ops"
+	"github.com/spf13/cobra"
+)
+
+// RestoreOptions are the options of `ceso backup restore`.
+type RestoreOptions struct {
+	Factory    *cmdutil.Factory
+	Request    backup.RestoreRequest
+	CloudInit  cliflags.CloudInit
+	NetworkMap []string
+	JSON       bool
+}
+
+// NewCmdRestore makes `ceso backup restore ID`.
+func NewCmdRestore(f *cmdutil.Factory, runF func(*RestoreOptions) error) *cobra.Command {
+	opts := &RestoreOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "restore ID (--as-new NAME | --replace)",
+		Short: "Restore a backup as a new VM with a new identity and address",
+		Long: `Check the archive (manifest against the catalog), then import it as a VM,
+decompressing and checking every disk's SHA-256 on the way; a mismatch aborts
+the import and removes the partial VM. The VM gets a new instance-id, MAC
+addresses and UUID, and the address of the cloud-init flags (DHCP when none);
+it keeps the backup's users and SSH keys.
+
+--replace restores under the original name: the existing VM is renamed aside
+and removed only once the restore has succeeded; if it fails, it gets its name
+and power state back.`,
+		Example: `  ceso backup restore 20261103T021500Z-3f9a1c2b --as-new web01-restored --ip 192.0.2.20/24 --gateway 192.0.2.1 --power-on
+  ceso backup restore 20261103T021500Z-3f9a1c2b --replace --yes`,
+		Args: cmdutil.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Request.ID = args[0]
+			if err := opts.complete(cmd); err != nil {
+				return cmdutil.FlagError(err)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return restoreRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Request.AsNew, "as-new", "", "name of the new VM")
+	fl.BoolVar(&opts.Request.Replace, "replace", false, "restore under the original name, replacing the VM once the restore succeeded")
+	fl.DurationVar(&opts.Request.ShutdownTimeout, "shutdown-timeout", backup.DefaultShutdownTimeout, "with --replace: wait this long for the old VM's guest to shut down")
+	fl.BoolVar(&opts.Request.PowerOn, "power-on", false, "power the restored VM on")
+	fl.StringVar(&opts.Request.Datastore, "datastore", "", "datastore of the restored VM (default: the original's)")
+	fl.StringArrayVar(&opts.NetworkMap, "network-map", nil, "map a network of the backup to a port group: BACKUP=HOST (repeatable)")
+	fl.BoolVar(&opts.JSON, "json", false, "print JSON")
+	opts.CloudInit.AddFlags(fl)
+	return cmd
+}
+
+func (o *RestoreOptions) complete(cmd *cobra.Command) error {
+	if o.Request.AsNew != "" {
+		if err := vm.ValidateName(o.Request.AsNew); err != nil {
+			return err
+		}
+	}
+	if (o.Request.AsNew == "") == !o.Request.Replace {
+		return fmt.Errorf("give --as-new NAME or --replace")
+	}
+	if o.CloudInit.ChangesAccounts(cmd.Flags()) {
+		return fmt.Errorf("a restore keeps the backup's users and SSH keys: --user, --ssh-key, --no-default-user and --cloud-config do not apply")
+	}
+	spec, err := o.CloudInit.Spec(os.ReadFile)
+	if err != nil {
+		return err
+	}
+	o.Request.Hostname, o.Request.NICs = spec.Hostname, spec.NICs
+	if len(o.NetworkMap) > 0 {
+		o.Request.NetworkMap = map[string]string{}
+	}
+	for _, m := range o.NetworkMap {
+		from, to, ok := strings.Cut(m, "=")
+		if !ok || from == "" || to == "" {
+			return fmt.Errorf("--network-map %q: want BACKUP-NETWORK=HOST-PORTGROUP", m)
+		}
+		o.Request.NetworkMap[from] = to
+	}
+	return nil
+}
+
+// RestoreOp is the backup.restore operation.
+func RestoreOp(f *cmdutil.Factory, req backup.RestoreRequest) *ops.Op {
+	target := req.AsNew
+	if req.Replace {
+		target = "(original name)"
+	}
+	return &ops.Op{
+		Name: "backup.restore", Target: target,
+		Params: map[string]any{"id": req.ID, "replace": req.Replace, "power_on": req.PowerOn, "datastore": req.Datastore},
+		Plan: func(ctx context.Context) ([]ops.Step, error) {
+			return withDeps(ctx, f, true, func(d backup.Deps) ([]ops.Step, error) { return backup.PlanRestore(ctx, d, req) })
+		},
+		Run: func(ctx context.Context) (any, error) {
+			return withDeps(ctx, f, true, func(d backup.Deps) (backup.RestoreResult, error) { return backup.Restore(ctx, d, req) })
+		},
+	}
+}
+
+func restoreRun(ctx context.Context, opts *RestoreOptions) error {
+	f := opts.Factory
+	ctx, cancel, err := f.Context(ctx)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	value, done, err := f.RunOp(ctx, RestoreOp(f, opts.Request), opts.JSON)
+	if done || err != nil {
+		return err
+	}
+	r := value.(backup.RestoreResult)
+	if opts.JSON {
+		return cmdutil.WriteJSON(f.IO.Out, r)
+	}
+	fmt.Fprintf(f.IO.Out, "restored backup %s as %s (uuid %s, %s uploaded)\n", r.BackupID, r.VM, r.UUID, humanBytes(r.Bytes))
+	if r.InstanceID != "" {
+		fmt.Fprintf(f.IO.Out, "  instance-id %s\n", r.InstanceID)
+	}
+	for _, m := range r.MACs {
+		fmt.Fprintf(f.IO.Out, "  mac %s\n", m)
+	}
+	if r.Replaced {
+		fmt.Fprintln(f.IO.Out, "  the previous VM was removed")
+	}
+	return nil
+}

@@ -1,0 +1,154 @@
+package backupcmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/ceso/ceso/internal/storage"
+	"github.com/ceso/ceso/pkg/backup"
+	"github.com/ceso/ceso/pkg/cli/cmdutil"
+	"github.com/ceso/ceso/pkg/ops"
+	"github.com/spf13/cobra"
+)
+
+// VerifyOptions are the options of `ceso backup verify`.
+type VerifyOptions struct {
+	Factory *cmdutil.Factory
+	ID      string
+	All     bool
+	JSON    bool
+}
+
+// NewCmdVerify makes `ceso backup verify ID|--all`.
+func NewCmdVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) *cobra.Command {
+	opts := &VerifyOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "verify ID | --all",
+		Short: "Re-read stored backups and check every SHA-256",
+		Long: `Re-read what a backup stored: the manifest against the catalog's checksum,
+the OVF descriptor, and every disk decompressed against the SHA-256 and size
+in the manifest. The verdict is recorded in the catalog. Any mismatch names the
+file and makes the exit code non-zero.`,
+		Example: `  ceso backup verify 20261103T021500Z-3f9a1c2b
+  ceso backup verify --all --json`,
+		Args: cmdutil.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				opts.ID = args[0]
+			}
+			if (opts.ID == "") == !opts.All {
+				return cmdutil.FlagError(fmt.Errorf("name one backup ID or use --all"))
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return verifyRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.All, "all", false, "verify every complete backup")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	return cmd
+}
+
+// ErrVerifyFailed is returned when a backup does not verify. It carries no
+// kind of its own: the exit code follows the cause (a damaged file, a
+// backup not found, a target out of reach).
+var ErrVerifyFailed = errors.New("verification failed")
+
+func verifyRun(ctx context.Context, opts *VerifyOptions) error {
+	f := opts.Factory
+	ctx, cancel, err := f.Context(ctx)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	op := &ops.Op{
+		Name: "backup.verify", Target: opts.ID, Params: map[string]any{"all": opts.All},
+		Plan: func(ctx context.Context) ([]ops.Step, error) {
+			return withDeps(ctx, f, false, func(d backup.Deps) ([]ops.Step, error) {
+				ids, err := verifyIDs(d, opts)
+				if err != nil {
+					return nil, err
+				}
+				var steps []ops.Step
+				for _, id := range ids {
+					s, err := backup.PlanVerify(ctx, d, id)
+					if err != nil {
+						return nil, err
+					}
+					steps = append(steps, s...)
+				}
+				return steps, nil
+			})
+		},
+		Run: func(ctx context.Context) (any, error) {
+			return withDeps(ctx, f, false, func(d backup.Deps) ([]backup.VerifyResult, error) {
+				ids, err := verifyIDs(d, opts)
+				if err != nil {
+					return nil, err
+				}
+				results := []backup.VerifyResult{}
+				var errs []error
+				for _, id := range ids {
+					r, err := backup.Verify(ctx, d, id)
+					if r.ID == "" {
+						r.ID = id
+					}
+					if err != nil && r.Detail == "" {
+						r.Detail = err.Error()
+					}
+					results = append(results, r)
+					errs = append(errs, err)
+				}
+				return results, errors.Join(errs...)
+			})
+		},
+	}
+	value, done, err := f.RunOp(ctx, op, opts.JSON)
+	results, _ := value.([]backup.VerifyResult)
+	if done && results == nil {
+		return err
+	}
+	if opts.JSON {
+		if jerr := cmdutil.WriteJSON(f.IO.Out, results); jerr != nil {
+			return jerr
+		}
+	} else {
+		t := cmdutil.NewTable(f.IO, "ID", "VM", "RESULT", "FILES", "DETAIL")
+		for _, r := range results {
+			verdict := "ok"
+			if !r.OK {
+				verdict = "FAILED"
+				if r.File != "" {
+					r.Detail = r.File + ": " + r.Detail
+				}
+			}
+			t.Row(r.ID, r.VMName, verdict, r.Files, r.Detail)
+		}
+		if ferr := t.Flush(); ferr != nil {
+			return ferr
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrVerifyFailed, err)
+	}
+	return nil
+}
+
+func verifyIDs(d backup.Deps, opts *VerifyOptions) ([]string, error) {
+	if !opts.All {
+		return []string{opts.ID}, nil
+	}
+	entries, err := d.Catalog.ListBackups("")
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, e := range entries {
+		if e.Status == storage.StatusComplete {
+			ids = append(ids, e.ID)
+		}
+	}
+	return ids, nil
+}
