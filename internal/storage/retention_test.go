@@ -63,8 +63,8 @@ func TestApplyRetention(t *testing.T) {
 			name: "every VM", p: retention.Policy{KeepLast: 1}, vm: "",
 			want: []string{
 				verdict("db2", "newest run, incomplete: kept for inspection, fills no rule", true),
-				verdict("db1", "last snapshot #1", true),
-				verdict("web5", "last snapshot #1", true),
+				verdict("db1", "last backup #1", true),
+				verdict("web5", "last backup #1", true),
 				verdict("web4", "incomplete backup, superseded by complete backup "+ids["web5"], false),
 				verdict("web3", "deletion in progress: files being removed", false),
 				verdict("web2", "selected by no rule of the policy", false),
@@ -74,10 +74,10 @@ func TestApplyRetention(t *testing.T) {
 		{
 			name: "one VM", p: retention.Policy{KeepDaily: 2}, vm: "web",
 			want: []string{
-				verdict("web5", "daily snapshot 2026-11-05", true),
+				verdict("web5", "daily backup 2026-11-05", true),
 				verdict("web4", "incomplete backup, superseded by complete backup "+ids["web5"], false),
 				verdict("web3", "deletion in progress: files being removed", false),
-				verdict("web2", "daily snapshot 2026-11-02", true),
+				verdict("web2", "daily backup 2026-11-02", true),
 				verdict("web1", "newest verified backup of web: never removed", true),
 			},
 		},

@@ -2,11 +2,13 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
 
 	"github.com/ceso/ceso/pkg/cli/cmdutil"
+	"github.com/ceso/ceso/pkg/config"
 	"github.com/ceso/ceso/pkg/esxi/esxisim"
 	"github.com/spf13/cobra"
 )
@@ -40,6 +42,24 @@ type demoStep struct {
 	args []string
 	// wantFail marks a step that shows an error on purpose.
 	wantFail bool
+	// lastBackup replaces the argument "LAST-BACKUP" with the ID of the
+	// newest backup.
+	lastBackup bool
+}
+
+// lastBackupID asks the catalog, quietly, for the newest backup's ID.
+func lastBackupID(ctx context.Context, env config.Env) (string, error) {
+	quiet, _, out, errOut := cmdutil.Test()
+	if code := Run(ctx, []string{"backup", "list", "--json"}, quiet, env); code != 0 {
+		return "", fmt.Errorf("listing backups: %s", errOut.String())
+	}
+	var entries []struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &entries); err != nil || len(entries) == 0 {
+		return "", fmt.Errorf("no backup in the catalog")
+	}
+	return entries[0].ID, nil
 }
 
 func demoSteps() []demoStep {
@@ -63,6 +83,14 @@ func demoSteps() []demoStep {
 		{say: "Asking for the state a VM is in already is not an error.", args: []string{"vm", "power", "off", "web01"}},
 		{say: "Power them on again.", args: []string{"vm", "power", "on", "web01", "web02"}},
 		{say: "Delete the clone (off a terminal, --yes confirms; --force powers it off first).", args: []string{"vm", "delete", "web02", "--force", "--yes"}},
+		{say: "Back up web01 cold: shut it down, stream the export through SHA-256 and zstd, power it on again.", args: []string{
+			"backup", "create", "web01", "--power-off", "--shutdown-timeout", "30s", "--description", "demo"}},
+		{say: "The catalog lists only whole backups.", args: []string{"backup", "list"}},
+		{say: "Re-read every stored byte and check it against the manifest.", args: []string{"backup", "verify", "--all"}},
+		{say: "Restore the backup as a new VM with a new address (new instance-id, MACs, UUID).", lastBackup: true, args: []string{
+			"backup", "restore", "LAST-BACKUP", "--as-new", "web01-restored", "--ip", "192.0.2.20/24", "--gateway", "192.0.2.1"}},
+		{say: "What a retention policy would keep and remove, and why; nothing is deleted.", args: []string{
+			"backup", "prune", "--keep-last", "1", "--keep-daily", "7", "--dry-run"}},
 		{say: "An unknown VM is a clear error with exit code 5.", args: []string{"vm", "info", "no-such-vm"}, wantFail: true},
 	}
 }
@@ -96,9 +124,21 @@ func demoRun(ctx context.Context, io *cmdutil.IOStreams, vms int) error {
 	// Tables print with their headers, as on a terminal.
 	shown := *io
 	shown.OutTTY = true
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
 	for i, step := range demoSteps() {
+		if step.lastBackup {
+			id, err := lastBackupID(ctx, lookup)
+			if err != nil {
+				return err
+			}
+			for j, a := range step.args {
+				if a == "LAST-BACKUP" {
+					step.args[j] = id
+				}
+			}
+		}
 		fmt.Fprintf(io.Out, "\n# %d. %s\n$ ceso %s\n", i+1, step.say, shellJoin(step.args))
-		code := Run(ctx, step.args, &shown, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+		code := Run(ctx, step.args, &shown, lookup)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}

@@ -51,8 +51,8 @@ func TestApply(t *testing.T) {
 			items: []Item{good("a", "2026-11-01 02:00"), good("b", "2026-11-02 02:00"), good("c", "2026-11-03 02:00"), good("d", "2026-11-04 02:00")},
 			p:     Policy{KeepLast: 2},
 			want: []string{
-				"vm01/d keep: last snapshot #1",
-				"vm01/c keep: last snapshot #2",
+				"vm01/d keep: last backup #1",
+				"vm01/c keep: last backup #2",
 				"vm01/b remove: " + reasonNoRule,
 				"vm01/a remove: " + reasonNoRule,
 			},
@@ -63,9 +63,9 @@ func TestApply(t *testing.T) {
 				good("d", "2026-11-03 02:00"), good("e", "2026-11-03 14:00")},
 			p: Policy{KeepDaily: 2},
 			want: []string{
-				"vm01/e keep: daily snapshot 2026-11-03",
+				"vm01/e keep: daily backup 2026-11-03",
 				"vm01/d remove: " + reasonNoRule,
-				"vm01/c keep: daily snapshot 2026-11-02",
+				"vm01/c keep: daily backup 2026-11-02",
 				"vm01/b remove: " + reasonNoRule,
 				"vm01/a remove: " + reasonNoRule,
 			},
@@ -75,9 +75,9 @@ func TestApply(t *testing.T) {
 			items: []Item{good("a", "2026-11-01 02:00"), good("b", "2026-11-01 14:00"), good("c", "2026-11-02 02:00")},
 			p:     Policy{KeepDaily: 5},
 			want: []string{
-				"vm01/c keep: daily snapshot 2026-11-02",
-				"vm01/b keep: daily snapshot 2026-11-01",
-				"vm01/a keep: oldest daily snapshot 2026-11-01",
+				"vm01/c keep: daily backup 2026-11-02",
+				"vm01/b keep: daily backup 2026-11-01",
+				"vm01/a keep: oldest daily backup 2026-11-01",
 			},
 		},
 		{
@@ -86,9 +86,9 @@ func TestApply(t *testing.T) {
 				good("d", "2026-11-02 02:00")},
 			p: Policy{KeepLast: 1, KeepDaily: 2, KeepMonthly: 2},
 			want: []string{
-				"vm01/d keep: last snapshot #1; daily snapshot 2026-11-02; monthly snapshot 2026-11",
-				"vm01/c keep: daily snapshot 2026-11-01",
-				"vm01/b keep: monthly snapshot 2026-10",
+				"vm01/d keep: last backup #1; daily backup 2026-11-02; monthly backup 2026-11",
+				"vm01/c keep: daily backup 2026-11-01",
+				"vm01/b keep: monthly backup 2026-10",
 				"vm01/a remove: " + reasonNoRule,
 			},
 		},
@@ -99,9 +99,9 @@ func TestApply(t *testing.T) {
 			p: Policy{KeepLast: 1, KeepDaily: 2},
 			want: []string{
 				"vm01/d keep: " + reasonIncompleteOk,
-				"vm01/c keep: last snapshot #1; daily snapshot 2026-11-02",
+				"vm01/c keep: last backup #1; daily backup 2026-11-02",
 				"vm01/a remove: incomplete backup, superseded by complete backup c",
-				"vm01/b keep: daily snapshot 2026-11-01",
+				"vm01/b keep: daily backup 2026-11-01",
 			},
 		},
 		{
@@ -113,7 +113,7 @@ func TestApply(t *testing.T) {
 				"vm01/d keep: " + reasonIncompleteOk,
 				"vm01/c remove: incomplete backup, superseded by the newer incomplete backup d",
 				"vm01/b remove: incomplete backup, superseded by the newer incomplete backup d",
-				"vm01/a keep: last snapshot #1",
+				"vm01/a keep: last backup #1",
 			},
 		},
 		{
@@ -131,7 +131,7 @@ func TestApply(t *testing.T) {
 				good("c", "2026-11-03 02:00"), good("d", "2026-11-04 02:00")},
 			p: Policy{KeepLast: 1},
 			want: []string{
-				"vm01/d keep: last snapshot #1",
+				"vm01/d keep: last backup #1",
 				"vm01/c remove: " + reasonNoRule,
 				"vm01/b keep: newest verified backup of vm01: never removed",
 				"vm01/a remove: " + reasonNoRule,
@@ -141,14 +141,14 @@ func TestApply(t *testing.T) {
 			name:  "the protection adds its reason to a kept backup",
 			items: []Item{item("a", "2026-11-01 02:00", true, true)},
 			p:     Policy{KeepLast: 1},
-			want:  []string{"vm01/a keep: last snapshot #1; newest verified backup of vm01: never removed"},
+			want:  []string{"vm01/a keep: last backup #1; newest verified backup of vm01: never removed"},
 		},
 		{
 			name:  "a verified but failed backup is not the protected one",
 			items: []Item{item("a", "2026-11-01 02:00", true, true), item("b", "2026-11-02 02:00", false, true), good("c", "2026-11-03 02:00")},
 			p:     Policy{KeepLast: 1},
 			want: []string{
-				"vm01/c keep: last snapshot #1",
+				"vm01/c keep: last backup #1",
 				"vm01/b remove: incomplete backup, superseded by complete backup c",
 				"vm01/a keep: newest verified backup of vm01: never removed",
 			},
@@ -158,8 +158,8 @@ func TestApply(t *testing.T) {
 			items: []Item{good("a", "2026-11-01 02:00"), good("b", "2026-11-01 02:00"), good("c", "2026-11-01 02:00")},
 			p:     Policy{KeepLast: 2},
 			want: []string{
-				"vm01/c keep: last snapshot #1",
-				"vm01/b keep: last snapshot #2",
+				"vm01/c keep: last backup #1",
+				"vm01/b keep: last backup #2",
 				"vm01/a remove: " + reasonNoRule,
 			},
 		},
@@ -167,7 +167,7 @@ func TestApply(t *testing.T) {
 			name:  "unlimited last keeps everything",
 			items: []Item{good("a", "2020-01-01 02:00"), good("b", "2026-11-01 02:00")},
 			p:     Policy{KeepLast: Unlimited},
-			want:  []string{"vm01/b keep: last snapshot #1", "vm01/a keep: last snapshot #2"},
+			want:  []string{"vm01/b keep: last backup #1", "vm01/a keep: last backup #2"},
 		},
 		{
 			name: "weekly uses ISO weeks across the new year",
@@ -175,8 +175,8 @@ func TestApply(t *testing.T) {
 				good("d", "2027-01-03 02:00"), good("e", "2027-01-04 02:00")},
 			p: Policy{KeepWeekly: 2},
 			want: []string{
-				"vm01/e keep: weekly snapshot 2027-W01",
-				"vm01/d keep: weekly snapshot 2026-W53",
+				"vm01/e keep: weekly backup 2027-W01",
+				"vm01/d keep: weekly backup 2026-W53",
 				"vm01/c remove: " + reasonNoRule,
 				"vm01/b remove: " + reasonNoRule,
 				"vm01/a remove: " + reasonNoRule,
@@ -186,7 +186,7 @@ func TestApply(t *testing.T) {
 			name:  "yearly",
 			items: []Item{good("a", "2024-06-01 02:00"), good("b", "2025-12-31 23:00"), good("c", "2026-01-01 01:00")},
 			p:     Policy{KeepYearly: 2},
-			want:  []string{"vm01/c keep: yearly snapshot 2026", "vm01/b keep: yearly snapshot 2025", "vm01/a remove: " + reasonNoRule},
+			want:  []string{"vm01/c keep: yearly backup 2026", "vm01/b keep: yearly backup 2025", "vm01/a remove: " + reasonNoRule},
 		},
 		{
 			name:  "invalid policy removes nothing",
@@ -200,9 +200,9 @@ func TestApply(t *testing.T) {
 			items: []Item{good("a", "2026-03-27 12:00"), good("b", "2026-03-28 20:00"), good("c", "2026-03-28 23:30")},
 			p:     Policy{KeepDaily: 10, Location: berlin},
 			want: []string{
-				"vm01/c keep: daily snapshot 2026-03-29",
-				"vm01/b keep: daily snapshot 2026-03-28",
-				"vm01/a keep: daily snapshot 2026-03-27",
+				"vm01/c keep: daily backup 2026-03-29",
+				"vm01/b keep: daily backup 2026-03-28",
+				"vm01/a keep: daily backup 2026-03-27",
 			},
 		},
 		{
@@ -211,9 +211,9 @@ func TestApply(t *testing.T) {
 			items: []Item{good("a", "2026-10-23 22:30"), good("b", "2026-10-24 22:30"), good("c", "2026-10-25 22:30")},
 			p:     Policy{KeepDaily: 10, Location: berlin},
 			want: []string{
-				"vm01/c keep: daily snapshot 2026-10-25",
+				"vm01/c keep: daily backup 2026-10-25",
 				"vm01/b remove: " + reasonNoRule,
-				"vm01/a keep: daily snapshot 2026-10-24",
+				"vm01/a keep: daily backup 2026-10-24",
 			},
 		},
 		{
@@ -222,9 +222,9 @@ func TestApply(t *testing.T) {
 			items: []Item{good("a", "2026-03-27 23:30"), good("b", "2026-03-28 23:30"), good("c", "2026-03-29 21:30")},
 			p:     Policy{KeepDaily: 10, KeepWeekly: 1, Location: berlin},
 			want: []string{
-				"vm01/c keep: daily snapshot 2026-03-29; weekly snapshot 2026-W13",
+				"vm01/c keep: daily backup 2026-03-29; weekly backup 2026-W13",
 				"vm01/b remove: " + reasonNoRule,
-				"vm01/a keep: daily snapshot 2026-03-28",
+				"vm01/a keep: daily backup 2026-03-28",
 			},
 		},
 		{
@@ -232,9 +232,9 @@ func TestApply(t *testing.T) {
 			items: []Item{good("a", "2026-03-27 12:00"), good("b", "2026-03-28 20:00"), good("c", "2026-03-28 23:30")},
 			p:     Policy{KeepDaily: 10},
 			want: []string{
-				"vm01/c keep: daily snapshot 2026-03-28",
+				"vm01/c keep: daily backup 2026-03-28",
 				"vm01/b remove: " + reasonNoRule,
-				"vm01/a keep: daily snapshot 2026-03-27",
+				"vm01/a keep: daily backup 2026-03-27",
 			},
 		},
 	}
@@ -259,9 +259,9 @@ func TestApplyGroupsByVM(t *testing.T) {
 	orig := slices.Clone(items)
 	got := summarize(Apply(items, Policy{KeepLast: 1}))
 	want := []string{
-		"db/d2 keep: last snapshot #1",
+		"db/d2 keep: last backup #1",
 		"db/d1 keep: newest verified backup of db: never removed",
-		"web/w2 keep: last snapshot #1",
+		"web/w2 keep: last backup #1",
 		"web/w1 remove: " + reasonNoRule,
 	}
 	if !slices.Equal(got, want) {
@@ -282,13 +282,13 @@ func TestDecisionJSON(t *testing.T) {
 	d := Decision{
 		Item:    Item{ID: "x", VMName: "vm01", Time: time.Date(2026, 11, 3, 2, 0, 0, 0, time.UTC), OK: true, Verified: true},
 		Keep:    true,
-		Reasons: []string{"last snapshot #1"},
+		Reasons: []string{"last backup #1"},
 	}
 	got, err := json.Marshal(d)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"id":"x","vm_name":"vm01","time":"2026-11-03T02:00:00Z","verified":true,"ok":true,"keep":true,"reasons":["last snapshot #1"]}`
+	want := `{"id":"x","vm_name":"vm01","time":"2026-11-03T02:00:00Z","verified":true,"ok":true,"keep":true,"reasons":["last backup #1"]}`
 	if string(got) != want {
 		t.Errorf("json = %s\nwant   %s", got, want)
 	}

@@ -36,12 +36,12 @@ func (b *bucket) take(t time.Time, oldest bool) (string, bool) {
 	var reason string
 	switch {
 	case b.key == nil:
-		reason = fmt.Sprintf("%s snapshot #%d", b.kind, b.used+1)
+		reason = fmt.Sprintf("%s backup #%d", b.kind, b.used+1)
 	case b.key(t) != b.last:
 		b.last = b.key(t)
-		reason = fmt.Sprintf("%s snapshot %s", b.kind, b.last)
+		reason = fmt.Sprintf("%s backup %s", b.kind, b.last)
 	case oldest:
-		reason = fmt.Sprintf("oldest %s snapshot %s", b.kind, b.last)
+		reason = fmt.Sprintf("oldest %s backup %s", b.kind, b.last)
 	default:
 		return "", false
 	}

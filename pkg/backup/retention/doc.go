@@ -21,9 +21,9 @@
 //   - The newest verified backup of each VM (complete and with a successful
 //     verification) is never removed, whatever the policy says.
 //
-// Reasons use restic's words, so that "last snapshot #1", "daily snapshot
-// 2026-11-03", "weekly snapshot 2026-W45" and "oldest monthly snapshot
-// 2026-01" read as they do in restic's output.
+// Reasons follow restic's wording with "backup" for its "snapshot": "last
+// backup #1", "daily backup 2026-11-03", "weekly backup 2026-W45", "oldest
+// monthly backup 2026-01".
 //
 // A policy that would keep nothing is refused by Policy.Validate; Apply given
 // such a policy removes nothing.

@@ -36,7 +36,11 @@ func (f *Factory) RunOp(ctx context.Context, op *ops.Op, asJSON bool) (value any
 		if asJSON {
 			return nil, true, WriteJSON(f.IO.Out, map[string]any{"dry_run": true, "op": op.Name, "target": op.Target, "plan": res.Plan})
 		}
-		fmt.Fprintf(f.IO.Out, "dry run: %s %s would make these calls, in order (nothing was changed):\n%s", op.Name, op.Target, ops.FormatPlan(res.Plan))
+		what := op.Name
+		if op.Target != "" {
+			what += " " + op.Target
+		}
+		fmt.Fprintf(f.IO.Out, "dry run: %s would make these calls, in order (nothing was changed):\n%s", what, ops.FormatPlan(res.Plan))
 		return nil, true, nil
 	}
 	return res.Value, false, nil
