@@ -124,7 +124,7 @@ func readChecked(ctx context.Context, t target.Target, dir string, f archive.Fil
 		return nil, err
 	}
 	if s := stream.SumBytes(data); s.Size != f.Size || s.SHA256 != f.SHA256 {
-		return nil, &stream.MismatchError{File: f.Name, What: "sha256", Want: f.SHA256, Got: s.SHA256}
+		return nil, corrupt(f.Name, "size %d and sha256 %s, the manifest says %d and %s", s.Size, s.SHA256, f.Size, f.SHA256)
 	}
 	return data, nil
 }
