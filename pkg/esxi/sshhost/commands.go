@@ -8,14 +8,15 @@ import (
 	"github.com/ceso/ceso/pkg/esxi/ssh"
 )
 
-// The shell scripts that write a file. The content and the path are
-// passed as positional parameters ($1, $2), never spliced into the script,
-// so that nothing in them is ever interpreted by the shell. The first
-// chunk refuses to overwrite an existing file (set -C, noclobber); the
-// following ones append.
+// The shell scripts that write a file, run as sh -c SCRIPT sh CONTENT
+// PATH. The content and the path are passed as positional parameters ($1,
+// $2), never spliced into the script, so that nothing in them is ever
+// interpreted by the shell. ScriptCreate, for the first chunk, refuses to
+// overwrite an existing file (set -C, noclobber); ScriptAppend adds the
+// following chunks.
 const (
-	scriptCreate = `set -C; printf "%s" "$1" > "$2"`
-	scriptAppend = `printf "%s" "$1" >> "$2"`
+	ScriptCreate = `set -C; printf "%s" "$1" > "$2"`
+	ScriptAppend = `printf "%s" "$1" >> "$2"`
 )
 
 // maxChunk bounds the quoted content of one write command, well below
@@ -97,9 +98,9 @@ func writeFile(datastorePath string, content []byte) ([]ssh.Command, error) {
 	for first := true; first || rest != ""; first = false {
 		chunk := cut(rest)
 		rest = rest[len(chunk):]
-		script := scriptAppend
+		script := ScriptAppend
 		if first {
-			script = scriptCreate
+			script = ScriptCreate
 		}
 		cmds = append(cmds, ssh.Command{Argv: []string{"sh", "-c", script, "sh", chunk, p}})
 	}

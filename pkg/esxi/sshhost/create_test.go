@@ -27,9 +27,9 @@ func written(t *testing.T, lines [][]string, path string) string {
 	t.Helper()
 	var b strings.Builder
 	for i, argv := range lines {
-		want := scriptAppend
+		want := ScriptAppend
 		if i == 0 {
-			want = scriptCreate
+			want = ScriptCreate
 		}
 		if len(argv) != 6 || argv[0] != "sh" || argv[1] != "-c" || argv[2] != want || argv[3] != "sh" || argv[5] != path {
 			t.Fatalf("write command %d = %q", i, argv)

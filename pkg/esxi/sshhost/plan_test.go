@@ -45,7 +45,7 @@ func TestDryRunRecordsTheExactCommands(t *testing.T) {
 	want := []ops.Step{
 		{Via: "ssh", Action: "mkdir /vmfs/volumes/datastore1/web01"},
 		{Via: "ssh", Action: "vmkfstools -i /vmfs/volumes/datastore1/t/t.vmdk -d thin /vmfs/volumes/datastore1/web01/web01.vmdk"},
-		{Via: "ssh", Action: ssh.Command{Argv: []string{"sh", "-c", scriptCreate, "sh", string(vmxContent), "/vmfs/volumes/datastore1/web01/web01.vmx"}}.String(),
+		{Via: "ssh", Action: ssh.Command{Argv: []string{"sh", "-c", ScriptCreate, "sh", string(vmxContent), "/vmfs/volumes/datastore1/web01/web01.vmx"}}.String(),
 			Detail: "writes the .vmx of web01 (part 1 of 1)"},
 		{Via: "ssh", Action: "vim-cmd solo/registervm /vmfs/volumes/datastore1/web01/web01.vmx", Detail: "prints the new VM's vmid"},
 		{Via: "ssh", Action: "vmkfstools -X 1048576k /vmfs/volumes/datastore1/web01/web01.vmdk", Detail: "grows to 1 GiB"},

@@ -1,0 +1,119 @@
+package esxishell
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"github.com/ceso/ceso/pkg/esxi/sshhost"
+)
+
+// mkdir runs mkdir [-p] DIR.
+func (s *Shell) mkdir(args []string) result {
+	parents := len(args) > 0 && args[0] == "-p"
+	if parents {
+		args = args[1:]
+	}
+	if len(args) != 1 {
+		return failed("BusyBox: mkdir takes one directory here\n", 1)
+	}
+	f, err := s.resolve(args[0])
+	if err != nil {
+		return failed(fmt.Sprintf("mkdir: can't create directory '%s': Permission denied\n", args[0]), 1)
+	}
+	if parents {
+		err = os.MkdirAll(f.local, 0o755)
+	} else {
+		err = os.Mkdir(f.local, 0o755)
+	}
+	if err != nil {
+		return failed(fmt.Sprintf("mkdir: can't create directory '%s': %s\n", args[0], errnoText(err)), 1)
+	}
+	return ok("")
+}
+
+// rm runs rm [-f|-r|-rf] PATH.
+func (s *Shell) rm(args []string) result {
+	recursive, force := false, false
+	for len(args) > 0 && len(args[0]) > 1 && args[0][0] == '-' {
+		for _, c := range args[0][1:] {
+			switch c {
+			case 'r', 'R':
+				recursive = true
+			case 'f':
+				force = true
+			default:
+				return failed(fmt.Sprintf("rm: unrecognized option: %c\n", c), 1)
+			}
+		}
+		args = args[1:]
+	}
+	if len(args) != 1 {
+		return failed("BusyBox: rm takes one path here\n", 1)
+	}
+	f, err := s.resolve(args[0])
+	if err != nil {
+		return failed(fmt.Sprintf("rm: can't remove '%s': Permission denied\n", args[0]), 1)
+	}
+	if recursive {
+		err = os.RemoveAll(f.local)
+	} else {
+		err = os.Remove(f.local)
+	}
+	if err != nil && !(force && errors.Is(err, fs.ErrNotExist)) {
+		return failed(fmt.Sprintf("rm: can't remove '%s': %s\n", args[0], errnoText(err)), 1)
+	}
+	return ok("")
+}
+
+// sh runs the two file-writing scripts of pkg/esxi/sshhost:
+// sh -c SCRIPT sh CONTENT PATH.
+func (s *Shell) sh(args []string) result {
+	if len(args) != 5 || args[0] != "-c" || args[2] != "sh" {
+		return failed("sh: this host's shell only runs ceso's file writes\n", 2)
+	}
+	script, content, path := args[1], args[3], args[4]
+	var flags int
+	switch script {
+	case sshhost.ScriptCreate:
+		flags = os.O_WRONLY | os.O_CREATE | os.O_EXCL
+	case sshhost.ScriptAppend:
+		flags = os.O_WRONLY | os.O_CREATE | os.O_APPEND
+	default:
+		return failed("sh: this host's shell only runs ceso's file writes\n", 2)
+	}
+	f, err := s.resolve(path)
+	if err != nil {
+		return failed(fmt.Sprintf("sh: can't create %s: Permission denied\n", path), 2)
+	}
+	out, err := os.OpenFile(f.local, flags, 0o644)
+	if err != nil {
+		return failed(fmt.Sprintf("sh: can't create %s: %s\n", path, errnoText(err)), 2)
+	}
+	_, werr := out.WriteString(content)
+	if cerr := out.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		return failed(fmt.Sprintf("sh: write error: %s\n", errnoText(werr)), 1)
+	}
+	return ok("")
+}
+
+// errnoText is how BusyBox words a file error.
+func errnoText(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		return "File exists"
+	case errors.Is(err, fs.ErrNotExist):
+		return "No such file or directory"
+	case errors.Is(err, fs.ErrPermission):
+		return "Permission denied"
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
