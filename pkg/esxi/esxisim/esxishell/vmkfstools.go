@@ -9,7 +9,6 @@ import (
 
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/simulator/esx"
-	"github.com/vmware/govmomi/vim25/types"
 	"github.com/vmware/govmomi/vmdk"
 )
 
@@ -97,8 +96,9 @@ func (s *Shell) cloneDisk(ctx context.Context, args []string) result {
 	words := map[string]string{"thin": "thin-provisioned", "zeroedthick": "zeroedthick", "eagerzeroedthick": "eagerzeroedthick"}
 	banner := fmt.Sprintf("%sDestination disk format: VMFS %s\nCloning disk '%s'...\n", warn, words[format], src)
 	r := s.diskTask(ctx, "clone disk", rest[0], func(vdm *object.VirtualDiskManager, dc *object.Datacenter, name string) (*object.Task, error) {
-		spec := &types.VirtualDiskSpec{DiskType: format, AdapterType: string(types.VirtualDiskAdapterTypeLsiLogic)}
-		return vdm.CopyVirtualDisk(ctx, from.ds, dc, name, dc, spec, false)
+		// No spec: with one the simulator rewrites the copied data file as
+		// a descriptor. The copy keeps the source's bytes, as vmkfstools does.
+		return vdm.CopyVirtualDisk(ctx, from.ds, dc, name, dc, nil, false)
 	}, "Clone: 100% done.\n")
 	r.stdout = banner + r.stdout
 	return r
