@@ -2,6 +2,7 @@ package sshhost
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"github.com/ceso/ceso/pkg/esxi/ssh"
@@ -21,8 +22,8 @@ type RunCloser interface {
 
 // Lazy is a Runner that connects when the first command runs, so that an
 // operation the API can do alone never opens an SSH connection. A failed
-// connection is not remembered: the next command tries again. It is safe
-// for concurrent use.
+// or lost connection is not kept: the next command connects again. It is
+// safe for concurrent use, and one Lazy can serve many Hosts.
 type Lazy struct {
 	dial func(ctx context.Context) (RunCloser, error)
 
@@ -38,13 +39,29 @@ func NewLazy(dial func(ctx context.Context) (RunCloser, error)) *Lazy {
 	return &Lazy{dial: dial}
 }
 
-// Run connects if needed, then runs cmd.
+// Run connects if needed, then runs cmd. When the connection turns out
+// closed (lost, or dropped by the host), it is let go, and the next
+// command connects again.
 func (l *Lazy) Run(ctx context.Context, cmd ssh.Command) (ssh.Result, error) {
 	conn, err := l.connect(ctx)
 	if err != nil {
 		return ssh.Result{}, err
 	}
-	return conn.Run(ctx, cmd)
+	res, err := conn.Run(ctx, cmd)
+	if errors.Is(err, ssh.ErrClosed) {
+		l.drop(conn)
+	}
+	return res, err
+}
+
+// drop lets a dead connection go.
+func (l *Lazy) drop(conn RunCloser) {
+	l.mu.Lock()
+	if l.conn == conn {
+		l.conn = nil
+	}
+	l.mu.Unlock()
+	_ = conn.Close()
 }
 
 func (l *Lazy) connect(ctx context.Context) (RunCloser, error) {

@@ -118,3 +118,24 @@ func TestDialErrorsSayWhatToDo(t *testing.T) {
 		t.Fatalf("good login: %v", err)
 	}
 }
+
+func TestLazyReconnectsAfterALostConnection(t *testing.T) {
+	var conns []*closingRunner
+	l := NewLazy(func(context.Context) (RunCloser, error) {
+		c := &closingRunner{}
+		if len(conns) == 0 {
+			c.answer = func([]string) (ssh.Result, error) { return ssh.Result{}, ssh.ErrClosed }
+		}
+		conns = append(conns, c)
+		return c, nil
+	})
+	if _, err := l.Run(context.Background(), ssh.GetAllVMs()); !errors.Is(err, ssh.ErrClosed) {
+		t.Fatalf("first: %v", err)
+	}
+	if conns[0].closed.Load() != 1 || l.Connected() {
+		t.Fatal("the dead connection was kept")
+	}
+	if _, err := l.Run(context.Background(), ssh.GetAllVMs()); err != nil || len(conns) != 2 {
+		t.Fatalf("second: %v, %d connections", err, len(conns))
+	}
+}
