@@ -6,12 +6,13 @@ import (
 	"sort"
 
 	"github.com/ceso/ceso/pkg/esxi/client"
+	"github.com/vmware/govmomi/view"
 	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/types"
 )
 
 // inventory is what the lifecycle needs to know about a host before it
-// changes anything, read in one RetrieveProperties call.
+// changes anything, read in one retrieval.
 type inventory struct {
 	datacenter types.ManagedObjectReference
 	vmFolder   types.ManagedObjectReference
@@ -30,40 +31,33 @@ type datastoreInfo struct {
 	free       int64
 }
 
-// traversal walks from the root folder to every datacenter, folder, VM,
-// datastore, network, compute resource, host and resource pool.
-func traversal() []types.BaseSelectionSpec {
-	sel := func(names ...string) []types.BaseSelectionSpec {
-		out := make([]types.BaseSelectionSpec, len(names))
-		for i, n := range names {
-			out[i] = &types.SelectionSpec{Name: n}
-		}
-		return out
-	}
-	ts := func(name, typ, path string, next ...string) types.BaseSelectionSpec {
-		return &types.TraversalSpec{SelectionSpec: types.SelectionSpec{Name: name}, Type: typ, Path: path, SelectSet: sel(next...)}
-	}
-	return []types.BaseSelectionSpec{
-		ts("folder", "Folder", "childEntity", "folder", "dcVM", "dcHost", "dcDS", "dcNet", "crHost", "crPool"),
-		ts("dcVM", "Datacenter", "vmFolder", "folder"),
-		ts("dcHost", "Datacenter", "hostFolder", "folder"),
-		ts("dcDS", "Datacenter", "datastore"),
-		ts("dcNet", "Datacenter", "network"),
-		ts("crHost", "ComputeResource", "host"),
-		ts("crPool", "ComputeResource", "resourcePool"),
-	}
-}
+// inventoryTypes are the managed objects an inventory holds.
+var inventoryTypes = []string{"Datacenter", "Datastore", "Network", "ComputeResource", "VirtualMachine"}
 
-// loadInventory reads the host's inventory in one round trip.
+// loadInventory reads the host's inventory through a container view: one
+// retrieval whatever the number of VMs (three round trips with the view's
+// creation and removal). The view, unlike a traversal of the folders, reads
+// each object under its lock on the host.
 func loadInventory(ctx context.Context, c *client.Client) (*inventory, error) {
 	vc := c.Vim()
+	v, err := view.NewManager(vc).CreateContainerView(ctx, vc.ServiceContent.RootFolder, inventoryTypes, true)
+	if err != nil {
+		return nil, fmt.Errorf("reading the host's inventory: %w", client.Classify(err))
+	}
+	defer func() { _ = v.Destroy(context.WithoutCancel(ctx)) }()
 	prop := func(typ string, paths ...string) types.PropertySpec {
 		return types.PropertySpec{Type: typ, PathSet: paths}
 	}
 	req := types.RetrieveProperties{
 		This: vc.ServiceContent.PropertyCollector,
 		SpecSet: []types.PropertyFilterSpec{{
-			ObjectSet: []types.ObjectSpec{{Obj: vc.ServiceContent.RootFolder, SelectSet: traversal()}},
+			ObjectSet: []types.ObjectSpec{{
+				Obj:  v.Reference(),
+				Skip: types.NewBool(true),
+				SelectSet: []types.BaseSelectionSpec{
+					&types.TraversalSpec{Type: "ContainerView", Path: "view"},
+				},
+			}},
 			PropSet: []types.PropertySpec{
 				prop("Datacenter", "vmFolder"),
 				prop("Datastore", "name", "browser", "summary.accessible", "summary.freeSpace"),

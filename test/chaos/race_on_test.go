@@ -1,0 +1,6 @@
+//go:build chaos && race
+
+package chaos
+
+// raceEnabled: the race detector is on.
+const raceEnabled = true
