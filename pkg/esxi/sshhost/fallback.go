@@ -55,6 +55,10 @@ func (f *FallbackHost) setRestricted() {
 // concurrent power operations share.
 var noteMu sync.Mutex
 
+// Note is ops.Note, serialised with the notes of the Hosts of this
+// package, for remarks about the SSH connection made during a step.
+func Note(ctx context.Context, format string, a ...any) { note(ctx, format, a...) }
+
 func note(ctx context.Context, format string, a ...any) {
 	noteMu.Lock()
 	defer noteMu.Unlock()
