@@ -66,17 +66,55 @@ func (h *freeHost) fallback(t *testing.T) *sshhost.FallbackHost {
 }
 
 // freeOp runs fn as the operation name through a runner and returns its
-// notes.
+// notes; fn must succeed.
 func freeOp(t *testing.T, name string, fn func(ctx context.Context) error) []string {
 	t.Helper()
+	notes, err := freeOpErr(name, fn)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return notes
+}
+
+// freeOpNotes runs fn as freeOp does, whatever it returns.
+func freeOpNotes(t *testing.T, name string, fn func(ctx context.Context) error) []string {
+	t.Helper()
+	notes, _ := freeOpErr(name, fn)
+	return notes
+}
+
+func freeOpErr(name string, fn func(ctx context.Context) error) ([]string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	r := &ops.Runner{Sandbox: ops.ModeSandbox{Mode: "unrestricted"}}
 	res, err := r.Do(ctx, &ops.Op{Name: name, Target: "test", Run: func(ctx context.Context) (any, error) { return nil, fn(ctx) }})
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
+	return res.Notes, err
+}
+
+// shellRun runs a command line in the fake shell and returns its output.
+func (h *freeHost) shellRun(t *testing.T, line string) string {
+	t.Helper()
+	var out, errOut strings.Builder
+	if exit := h.shell.Exec(context.Background(), line, &out, &errOut); exit != 0 {
+		t.Fatalf("%s: exit %d: %s", line, exit, errOut.String())
 	}
-	return res.Notes
+	return out.String()
+}
+
+// vmidOf finds a VM's vmid in vim-cmd vmsvc/getallvms.
+func vmidOf(t *testing.T, h *freeHost, name string) string {
+	t.Helper()
+	vms, err := ssh.ParseGetAllVMs(h.shellRun(t, "vim-cmd vmsvc/getallvms"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range vms {
+		if v.Name == name {
+			return v.ID
+		}
+	}
+	t.Fatalf("no VM %q", name)
+	return ""
 }
 
 // commandsSince returns the shell commands run after the first n.
