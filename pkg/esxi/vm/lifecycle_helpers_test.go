@@ -79,23 +79,9 @@ func flatHash(t testing.TB, sim *esxisim.Simulator, vmName string) []byte {
 // same bytes.
 func assertSameDisk(t testing.TB, sim *esxisim.Simulator, a, b string) {
 	t.Helper()
-	if simCopyOverwritesFlat(t, sim, b) {
-		t.Logf("simulator deviation: CopyVirtualDisk_Task with a disk spec (thin, as ESXi needs) overwrote "+
-			"the copied %s-flat.vmdk with a descriptor; byte comparison skipped until the simulator corrects it", b)
-		return
-	}
 	if ha, hb := flatHash(t, sim, a), flatHash(t, sim, b); !bytes.Equal(ha, hb) {
 		t.Fatalf("the flat disks of %s and %s differ", a, b)
 	}
-}
-
-// simCopyOverwritesFlat detects vcsim's handling of a CopyVirtualDisk_Task
-// DestSpec, which parses the copied data extent as a descriptor and writes
-// a descriptor over it.
-func simCopyOverwritesFlat(t testing.TB, sim *esxisim.Simulator, vmName string) bool {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(sim.DatastoreDir(), vmName, vmName+"-flat.vmdk"))
-	return err == nil && len(b) < 4096 && bytes.HasPrefix(b, []byte("# Disk DescriptorFile"))
 }
 
 // folderFiles lists the files under a VM's folder.
