@@ -66,7 +66,7 @@ func (p *apiPlanFake) MakeDir(_ context.Context, dir string) error {
 	return nil
 }
 
-var restricted = fmt.Errorf("making folder: %w", client.ErrRestrictedVersion)
+var errRestricted = fmt.Errorf("making folder: %w", client.ErrRestrictedVersion)
 
 // runOp runs fn as an operation and returns its notes and audit record.
 func runOp(t *testing.T, fn func(ctx context.Context) error) (notes []string, audited []string, err error) {
@@ -101,7 +101,7 @@ func (a *recordingAuditor) notes() []string {
 }
 
 func TestFallbackGoesOverSSHWhenTheLicenceRefuses(t *testing.T) {
-	api := &fakeAPI{err: restricted}
+	api := &fakeAPI{err: errRestricted}
 	r := &fakeRunner{answer: func(argv []string) (ssh.Result, error) {
 		if strings.Join(argv[:2], " ") == "vmkfstools -i" {
 			return ssh.Result{Stdout: "Clone: 100% done.\n"}, nil
@@ -190,7 +190,7 @@ func TestFallbackEveryStep(t *testing.T) {
 				"vim-cmd vmsvc/snapshot.get 42":                                    {Stdout: "Get Snapshot:\n--Snapshot Name : s\n--Snapshot Id : 1\n"},
 				"vim-cmd solo/registervm /vmfs/volumes/datastore1/web01/web01.vmx": {Stdout: "3\n"},
 			})}
-			f := NewFallback(&fakeAPI{err: restricted}, New(r, Options{}), nil)
+			f := NewFallback(&fakeAPI{err: errRestricted}, New(r, Options{}), nil)
 			notes, _, err := runOp(t, func(ctx context.Context) error { return call(ctx, f) })
 			if err != nil {
 				t.Fatal(err)
@@ -280,7 +280,7 @@ func TestFallbackDryRunDelegatesEveryCall(t *testing.T) {
 }
 
 func TestAPIOnlySaysHowToFallBack(t *testing.T) {
-	a := NewAPIOnly(&fakeAPI{err: restricted})
+	a := NewAPIOnly(&fakeAPI{err: errRestricted})
 	ctx := context.Background()
 	ref := vm.VMRef{ID: "1", Name: "w"}
 	errs := []error{
