@@ -36,7 +36,7 @@ func TestCloneDisk(t *testing.T) {
 		{"destination exists", "vmkfstools -i " + tmplDisk + " -d thin /vmfs/volumes/datastore1/c/c.vmdk", ssh.ErrAlreadyExists},
 		{"source missing", "vmkfstools -i /vmfs/volumes/datastore1/none/none.vmdk -d thin /vmfs/volumes/datastore1/c/x.vmdk", ssh.ErrNotFound},
 		{"folder missing", "vmkfstools -i " + tmplDisk + " -d thin /vmfs/volumes/datastore1/nofolder/x.vmdk", ssh.ErrNotFound},
-		{"source off the datastore", "vmkfstools -i /tmp/x.vmdk -d thin /vmfs/volumes/datastore1/c/x.vmdk", ssh.ErrNotFound},
+		{"source off the datastore", "vmkfstools -i /scratch/x.vmdk -d thin /vmfs/volumes/datastore1/c/x.vmdk", ssh.ErrNotFound},
 		{"bad option", "vmkfstools -i " + tmplDisk + " -z x /vmfs/volumes/datastore1/c/y.vmdk", ssh.ErrCommandFailed},
 		{"no destination", "vmkfstools -i " + tmplDisk, ssh.ErrCommandFailed},
 	}
