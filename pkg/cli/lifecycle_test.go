@@ -77,8 +77,17 @@ func TestVMLifecycleCommands(t *testing.T) {
 	// Power: in parallel, already-in-state is a success, an unknown VM makes
 	// the batch a partial failure.
 	code, out, stderr = e.run(t, "vm", "power", "on", "web01", "web02", "--json")
-	if code != 0 {
-		t.Fatalf("power on: exit %d %s", code, stderr)
+	var powered []struct {
+		Name  string `json:"name"`
+		State string `json:"power_state"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &powered) != nil || len(powered) != 2 {
+		t.Fatalf("power on: exit %d %s %s", code, out, stderr)
+	}
+	for _, p := range powered {
+		if p.State != "poweredOn" {
+			t.Fatalf("%s is %s after power on", p.Name, p.State)
+		}
 	}
 	code, out, _ = e.run(t, "vm", "power", "on", "web01")
 	if code != 0 || !strings.Contains(out, "already poweredOn") {

@@ -127,7 +127,6 @@ type Simulator struct {
 	delays    map[string]time.Duration
 	leases    map[string]*nfcLease
 	timers    map[*time.Timer]struct{}
-	taskSeq   int64
 
 	closeOnce sync.Once
 	closeErr  error
