@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // Class is how much an operation may change.
@@ -77,12 +78,26 @@ func FormatPlan(steps []Step) string {
 
 type notesKey struct{}
 
-type notes struct{ list *[]string }
+// notes collects the remarks of one operation; parallel parts of an
+// operation may add to it at once.
+type notes struct {
+	mu   sync.Mutex
+	list []string
+}
+
+func (n *notes) all() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return append([]string(nil), n.list...)
+}
 
 // Note records a remark about the running operation; Runner.Do returns it in
 // Result.Notes and writes it to the audit record. Outside Do it does nothing.
+// It is safe for concurrent use.
 func Note(ctx context.Context, format string, a ...any) {
-	if n, ok := ctx.Value(notesKey{}).(notes); ok {
-		*n.list = append(*n.list, fmt.Sprintf(format, a...))
+	if n, ok := ctx.Value(notesKey{}).(*notes); ok {
+		n.mu.Lock()
+		n.list = append(n.list, fmt.Sprintf(format, a...))
+		n.mu.Unlock()
 	}
 }

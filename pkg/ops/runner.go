@@ -65,11 +65,12 @@ func (r *Runner) Do(ctx context.Context, op *Op) (Result, error) {
 		return res, err
 	}
 
-	var noteList []string
-	ctx = context.WithValue(ctx, notesKey{}, notes{list: &noteList})
+	collected := &notes{}
+	ctx = context.WithValue(ctx, notesKey{}, collected)
 	start := r.now()
 	value, err := op.Run(ctx)
 	elapsed := r.now().Sub(start)
+	noteList := collected.all()
 	res.Value, res.Notes = value, noteList
 	status := outcome(err)
 	r.observe(op.Name, status, elapsed.Seconds())

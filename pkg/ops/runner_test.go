@@ -228,3 +228,21 @@ func TestRegistryIsComplete(t *testing.T) {
 		t.Error("step format")
 	}
 }
+
+func TestNotesFromParallelWork(t *testing.T) {
+	r := &Runner{Sandbox: ModeSandbox{Mode: ModeUnrestricted}}
+	op := &Op{Name: "vm.power.on", Run: func(ctx context.Context) (any, error) {
+		var wg sync.WaitGroup
+		for i := range 20 {
+			wg.Add(1)
+			go func() { defer wg.Done(); Note(ctx, "vm %d over SSH", i) }()
+		}
+		wg.Wait()
+		return nil, nil
+	}}
+	res, err := r.Do(context.Background(), op)
+	if err != nil || len(res.Notes) != 20 {
+		t.Fatalf("notes %d, %v", len(res.Notes), err)
+	}
+	Note(context.Background(), "outside an op: ignored")
+}

@@ -96,6 +96,16 @@ func TestFreeLicenceCLI(t *testing.T) {
 	}
 	freeIdentity(t, info, "web", "", "192.0.2.30/24")
 
+	// vm power goes over SSH too, the shutdown by the guest's tools.
+	code, out, stderr = c.run(t, "vm", "power", "shutdown", "web", "--timeout", "30s", "--force")
+	if code != 0 || !strings.Contains(stderr, "over SSH") || !strings.Contains(out, "poweredOff") {
+		t.Fatalf("power shutdown: exit %d\n%s\n%s", code, out, stderr)
+	}
+	code, out, stderr = c.run(t, "vm", "power", "on", "web")
+	if code != 0 || !strings.Contains(stderr, "over SSH") || !strings.Contains(out, "poweredOn") {
+		t.Fatalf("power on: exit %d\n%s\n%s", code, out, stderr)
+	}
+
 	// With esxi.transport api the licence's refusal says what to change.
 	code, _, stderr = c.run(t, "vm", "create", "web2", "--template", tmpl, "--dhcp", "--transport", "api")
 	if code != cmdutil.ExitRefused || !strings.Contains(stderr, "set esxi.transport to auto (or ssh) and enable SSH on the host") {
@@ -108,6 +118,7 @@ func TestFreeLicenceCLI(t *testing.T) {
 	// The API's references are not vmids on the simulator: the SSH host
 	// looks the VM up in getallvms first.
 	wantCommands(t, h.shell.Commands(), "mkdir ", "vmkfstools -i ", "sh -c ", "vim-cmd solo/registervm ",
+		"vim-cmd vmsvc/power.on ", "vim-cmd vmsvc/getallvms", "vim-cmd vmsvc/power.shutdown ", "vim-cmd vmsvc/getallvms",
 		"vim-cmd vmsvc/power.on ", "vim-cmd vmsvc/getallvms", "vim-cmd vmsvc/power.off ", "vim-cmd vmsvc/destroy ")
 	if _, err := vm.GetInfo(context.Background(), h.c, "web"); err == nil {
 		t.Fatal("web still exists")

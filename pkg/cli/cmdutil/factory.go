@@ -2,6 +2,7 @@ package cmdutil
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/user"
@@ -223,9 +224,9 @@ func (f *Factory) Close(ctx context.Context) error {
 	p, cfg := f.pool, f.cfg
 	f.pool = nil
 	f.mu.Unlock()
-	var err error
+	err := f.CloseSSH()
 	if p != nil {
-		err = p.Close(ctx)
+		err = errors.Join(err, p.Close(ctx))
 	}
 	if cfg != nil && cfg.Metrics.Textfile != "" {
 		if werr := f.Metrics.WriteTextfile(config.ExpandHome(cfg.Metrics.Textfile)); werr != nil && err == nil {

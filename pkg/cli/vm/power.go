@@ -129,7 +129,13 @@ func PowerOp(f *cmdutil.Factory, o *PowerOptions) *ops.Op {
 			if err != nil {
 				return nil, err
 			}
-			results := vm.PowerMany(ctx, pool, names, o.Op, popts, o.Parallel)
+			// One Host serves every worker: it is safe for concurrent use,
+			// and over SSH it shares one connection.
+			p := popts
+			if p.Host, err = withHost(ctx, f, func(c hostClient) (vm.Host, error) { return c.host, nil }); err != nil {
+				return nil, err
+			}
+			results := vm.PowerMany(ctx, pool, names, o.Op, p, o.Parallel)
 			return results, vm.BatchError(results)
 		},
 	}
