@@ -11,6 +11,7 @@ import (
 	"github.com/ceso/ceso/pkg/backup/archive"
 	"github.com/ceso/ceso/pkg/backup/esxihost"
 	"github.com/ceso/ceso/pkg/backup/retention"
+	"github.com/ceso/ceso/pkg/backup/stream"
 	"github.com/ceso/ceso/pkg/backup/target"
 	"github.com/ceso/ceso/pkg/esxi/vm"
 	"github.com/ceso/ceso/pkg/ops"
@@ -65,7 +66,7 @@ func PlanCreate(ctx context.Context, d Deps, req CreateRequest) ([]ops.Step, err
 	comp := (&backupRun{d: d, req: req}).compression()
 	how := "stored as exported"
 	if comp.Algorithm == archive.CompressionZstd {
-		how = fmt.Sprintf("zstd level %d, %d worker(s)", comp.Level, max(d.Compression.Workers, 1))
+		how = fmt.Sprintf("zstd level %d, %d worker(s)", comp.Level, stream.EncoderWorkers(d.Compression.Workers))
 	}
 	steps = append(steps, step("api", "ExportVm "+req.VM, "NFC lease, kept alive by HttpNfcLeaseProgress"))
 	for i := range info.Disks {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -48,28 +49,39 @@ type Result struct {
 	Stored Sum // the bytes written to the destination
 }
 
+// chunk is a buffer read from the source, shared by the hashing and the
+// storing stage; the last of the two to finish with it frees it.
+type chunk struct {
+	buf  []byte
+	n    int
+	refs atomic.Int32
+}
+
+func (c *chunk) done(free chan<- *chunk) {
+	if c.refs.Add(-1) == 0 {
+		free <- c
+	}
+}
+
 // Copy reads src to its end and writes it to dst, compressed or not,
-// hashing both sides. Reading and hashing run in one goroutine, compressing
-// and writing in another (and in the compressor's workers), with at most
-// Depth chunks between them. If writing fails while a read is blocked, src
-// is closed when it is an io.Closer, so that a stalled network read does
-// not hold Copy. Copy does not close dst.
+// hashing both sides. Three stages run at once: reading; hashing the
+// source; compressing, hashing and writing the stored bytes (the
+// compressor has its own workers). At most Depth+1 chunks are in use, so
+// memory does not depend on the size of the stream. If a later stage fails
+// while a read is blocked, src is closed when it is an io.Closer, so that a
+// stalled network read does not hold Copy. Copy does not close dst.
 func Copy(ctx context.Context, dst io.Writer, src io.Reader, opt Options) (Result, error) {
 	opt = opt.withDefaults()
-	free := make(chan []byte, opt.Depth+1)
+	free := make(chan *chunk, opt.Depth+1)
 	for range opt.Depth + 1 {
-		free <- make([]byte, opt.ChunkSize)
+		free <- &chunk{buf: make([]byte, opt.ChunkSize)}
 	}
-	full := make(chan []byte, opt.Depth)
+	toHash := make(chan *chunk, opt.Depth)
+	toStore := make(chan *chunk, opt.Depth)
 	source := newDigester(opt.SHA1)
 	stored := newDigester(false)
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error {
-		defer close(full)
-		return readChunks(gctx, src, source, free, full, opt.Progress)
-	})
-	g.Go(func() error {
-		err := writeChunks(&teeWriter{w: dst, d: stored}, full, free, opt)
+	closeSrc := func(err error) error {
 		if err != nil {
 			// Returning cancels gctx, which wakes a reader waiting on a
 			// channel; closing src wakes one blocked in a read.
@@ -78,30 +90,48 @@ func Copy(ctx context.Context, dst io.Writer, src io.Reader, opt Options) (Resul
 			}
 		}
 		return err
+	}
+	g.Go(func() error {
+		defer close(toHash)
+		defer close(toStore)
+		return readChunks(gctx, src, free, toHash, toStore, opt.Progress)
+	})
+	g.Go(func() error {
+		for c := range toHash {
+			_, _ = source.Write(c.buf[:c.n])
+			c.done(free)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		return closeSrc(writeChunks(&teeWriter{w: dst, d: stored}, toStore, free, opt))
 	})
 	err := g.Wait()
 	return Result{Source: source.sum(), Stored: stored.sum()}, err
 }
 
-// readChunks fills free buffers from src and hands them on.
-func readChunks(ctx context.Context, src io.Reader, d *digester, free <-chan []byte, full chan<- []byte, progress func(int64)) error {
+// readChunks fills free chunks from src and hands each to both stages.
+func readChunks(ctx context.Context, src io.Reader, free <-chan *chunk, toHash, toStore chan<- *chunk, progress func(int64)) error {
 	for {
-		var buf []byte
+		var c *chunk
 		select {
-		case buf = <-free:
+		case c = <-free:
 		case <-ctx.Done():
 			return context.Cause(ctx)
 		}
-		n, err := fill(src, buf)
+		n, err := fill(src, c.buf)
 		if n > 0 {
-			_, _ = d.Write(buf[:n])
 			if progress != nil {
 				progress(int64(n))
 			}
-			select {
-			case full <- buf[:n]:
-			case <-ctx.Done():
-				return context.Cause(ctx)
+			c.n = n
+			c.refs.Store(2)
+			for _, ch := range []chan<- *chunk{toHash, toStore} {
+				select {
+				case ch <- c:
+				case <-ctx.Done():
+					return context.Cause(ctx)
+				}
 			}
 		}
 		if err == io.EOF {
@@ -129,7 +159,9 @@ func fill(src io.Reader, buf []byte) (int, error) {
 }
 
 // writeChunks writes the chunks to w, through the compressor when asked.
-func writeChunks(w io.Writer, full <-chan []byte, free chan<- []byte, opt Options) error {
+// After a failure it returns at once: the group's context then stops the
+// reader.
+func writeChunks(w io.Writer, in <-chan *chunk, free chan<- *chunk, opt Options) error {
 	out := w
 	var closer io.Closer
 	if opt.Compress {
@@ -139,9 +171,9 @@ func writeChunks(w io.Writer, full <-chan []byte, free chan<- []byte, opt Option
 		}
 		out, closer = enc, enc
 	}
-	for buf := range full {
-		_, err := out.Write(buf)
-		free <- buf[:cap(buf)]
+	for c := range in {
+		_, err := out.Write(c.buf[:c.n])
+		c.done(free)
 		if err != nil {
 			if closer != nil {
 				_ = closer.Close()

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/klauspost/compress/zstd"
@@ -310,5 +311,15 @@ func TestMismatchErrorText(t *testing.T) {
 	err := &MismatchError{File: "web-disk-0.vmdk", What: "stored sha256", Want: "aa", Got: "bb"}
 	if err.Error() != "web-disk-0.vmdk: stored sha256 is bb, the manifest says aa" {
 		t.Errorf("Error() = %q", err.Error())
+	}
+}
+
+func TestEncoderWorkers(t *testing.T) {
+	procs := runtime.GOMAXPROCS(0)
+	if got := EncoderWorkers(0); got != 1 {
+		t.Errorf("EncoderWorkers(0) = %d", got)
+	}
+	if got := EncoderWorkers(64); got != max(1, procs-1) {
+		t.Errorf("EncoderWorkers(64) = %d with %d CPUs", got, procs)
 	}
 }

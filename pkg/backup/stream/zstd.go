@@ -3,6 +3,7 @@ package stream
 import (
 	"fmt"
 	"io"
+	"runtime"
 
 	"github.com/klauspost/compress/zstd"
 )
@@ -10,7 +11,7 @@ import (
 // windowSize bounds the compressor's memory. A job of the parallel encoder
 // is four windows, and each worker holds one job with its output, so memory
 // grows with workers × 4 × window, not with the file.
-const windowSize = 2 << 20
+const windowSize = 1 << 20
 
 // maxDecoderWindow refuses frames claiming a window larger than any ceso
 // writes, so a damaged header cannot make the decoder allocate gigabytes.
@@ -25,9 +26,7 @@ func newEncoder(w io.Writer, level, workers int) (*zstd.Encoder, error) {
 	if level < 1 {
 		level = 3
 	}
-	if workers < 1 {
-		workers = 1
-	}
+	workers = EncoderWorkers(workers)
 	opts := []zstd.EOption{
 		zstd.WithEncoderLevel(zstd.EncoderLevelFromZstd(level)),
 		zstd.WithEncoderConcurrency(workers),
@@ -42,6 +41,14 @@ func newEncoder(w io.Writer, level, workers int) (*zstd.Encoder, error) {
 		return nil, fmt.Errorf("starting zstd: %w", err)
 	}
 	return enc, nil
+}
+
+// EncoderWorkers is the number of compressors Copy runs for a configured
+// number: at most one less than the CPUs Go may use (GOMAXPROCS), since
+// reading and hashing need a CPU of their own, and at least one. On two
+// CPUs a second compressor only adds memory (a job of four windows each).
+func EncoderWorkers(configured int) int {
+	return max(1, min(configured, runtime.GOMAXPROCS(0)-1))
 }
 
 // newDecoder returns a zstd decoder reading r.
