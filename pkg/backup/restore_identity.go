@@ -1,6 +1,7 @@
 package backup
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/netip"
@@ -113,6 +114,11 @@ func (r *restoreRun) guestinfo(macs []string) (map[string]string, string, error)
 		return out, "", nil
 	}
 	hostname := r.req.Hostname
+	if hostname == "" && r.req.Replace {
+		// The same machine again: keep its host name.
+		sum := cloudinit.Decode(src).Summary()
+		hostname = cmp.Or(sum.FQDN, sum.Hostname)
+	}
 	if hostname == "" {
 		hostname = r.name
 	}

@@ -21,6 +21,9 @@ func (r *restoreRun) importVM(ctx context.Context) (*object.VirtualMachine, int6
 	imp, err := r.h.Import(ctx, esxihost.ImportSpec{
 		Name: r.name, Descriptor: string(r.l.descriptor), Datastore: r.datastore, Networks: r.networks,
 	})
+	if errors.Is(err, esxihost.ErrDatastoreMissing) {
+		return nil, 0, fmt.Errorf("%w; choose one with --datastore", err)
+	}
 	if err != nil {
 		return nil, 0, err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ceso/ceso/pkg/esxi/vm"
 )
@@ -74,8 +75,8 @@ func (r *restoreRun) putBack(ctx context.Context) error {
 // asideName is "<name>.replaced-<time>", cut to ESXi's limit.
 func asideName(name string, now time.Time) string {
 	suffix := ".replaced-" + now.UTC().Format("20060102T150405Z")
-	if len(name)+len(suffix) > maxVMName {
-		name = name[:maxVMName-len(suffix)]
+	for len(name)+len(suffix) > maxVMName || !utf8.ValidString(name) {
+		name = name[:len(name)-1] // cut whole characters only
 	}
 	return name + suffix
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
 
 	"github.com/ceso/ceso/internal/storage"
 	"github.com/ceso/ceso/pkg/backup/esxihost"
@@ -74,7 +76,7 @@ func TestRestoreRefusals(t *testing.T) {
 		{"bad address", RestoreRequest{ID: entry.ID, AsNew: "web2", NICs: []cloudinit.NIC{{Addresses: []string{"10.0.0.300/24"}}}}, ErrInvalidRequest, ""},
 		{"unknown network", RestoreRequest{ID: entry.ID, AsNew: "web2", NetworkMap: map[string]string{"LAN": "x"}}, ErrInvalidRequest, "VM Network"},
 		{"missing port group", RestoreRequest{ID: entry.ID, AsNew: "web2", NetworkMap: map[string]string{"VM Network": "DMZ"}}, esxihost.ErrNetworkMissing, "--network-map"},
-		{"missing datastore", RestoreRequest{ID: entry.ID, AsNew: "web2", Datastore: "nope"}, esxihost.ErrDatastoreMissing, ""},
+		{"missing datastore", RestoreRequest{ID: entry.ID, AsNew: "web2", Datastore: "nope"}, esxihost.ErrDatastoreMissing, "--datastore"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -134,6 +136,9 @@ func TestRestoreReplace(t *testing.T) {
 		t.Error("disk differs")
 	}
 	s := cloudinit.Decode(after.ExtraConfig).Summary()
+	if s.Hostname != "golden" {
+		t.Errorf("host name %q, want the original's", s.Hostname)
+	}
 	if s.InstanceID == "ceso-original" || len(s.NICs) != 1 || !strings.EqualFold(s.NICs[0].MAC, after.NICs[0].MAC) ||
 		!slices.Equal(s.NICs[0].Addresses, []string{"192.168.10.20/24"}) || !slices.Equal(s.NICs[0].Gateways, []string{"192.168.10.1"}) {
 		t.Errorf("guestinfo after the replace: %+v", s)
@@ -183,5 +188,16 @@ func TestRestoreUploadFailureRemovesTheVM(t *testing.T) {
 	}
 	if e.exists(t, "web2") {
 		t.Error("the partial VM was left behind")
+	}
+}
+
+func TestAsideName(t *testing.T) {
+	now := time.Date(2026, 11, 3, 2, 15, 0, 0, time.UTC)
+	if got := asideName("web", now); got != "web.replaced-20261103T021500Z" {
+		t.Errorf("asideName = %q", got)
+	}
+	long := asideName(strings.Repeat("é", 60), now)
+	if len(long) > maxVMName || !utf8.ValidString(long) || !strings.HasSuffix(long, ".replaced-20261103T021500Z") {
+		t.Errorf("long name: %q (%d bytes)", long, len(long))
 	}
 }
