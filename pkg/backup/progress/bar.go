@@ -97,7 +97,7 @@ func (b *Bar) render() {
 	if n := b.width - len(line); n > 0 {
 		pad = strings.Repeat(" ", n) // wipe the rest of a longer previous line
 	}
-	b.width = len(line)
+	b.width = len(line) + len(pad) // what is on the line now
 	fmt.Fprintf(b.w, "\r%s%s", line, pad)
 }
 

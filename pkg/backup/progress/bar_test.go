@@ -75,9 +75,15 @@ func TestBarOnTerminal(t *testing.T) {
 	if !strings.HasPrefix(last, "x  1000 B / 1000 B  100%") || !strings.HasSuffix(last, "\n") {
 		t.Errorf("last draw: %q", last)
 	}
-	// The shorter last line wipes what the longer one left.
-	if !strings.Contains(last, "    \n") {
-		t.Errorf("last draw not padded: %q", last)
+	// Each draw covers what the one before it left on the line.
+	draws := strings.Split(strings.TrimPrefix(s, "\r"), "\r")
+	for i := 1; i < len(draws); i++ {
+		if len(strings.TrimSuffix(draws[i], "\n")) < len(draws[i-1]) {
+			t.Errorf("draw %d (%q) is shorter than the one before (%q)", i, draws[i], draws[i-1])
+		}
+	}
+	if len(draws) < 2 || !strings.Contains(last, "    \n") {
+		t.Errorf("the shorter last line is not padded: %q", s)
 	}
 	if b.Done() != 1000 {
 		t.Errorf("Done = %d", b.Done())
