@@ -13,7 +13,6 @@ import (
 	"github.com/ceso/ceso/pkg/backup/vmlock"
 	"github.com/ceso/ceso/pkg/esxi/vm"
 	"github.com/ceso/ceso/pkg/ops"
-	"github.com/vmware/govmomi/object"
 )
 
 // Create backs up one VM to a target and records it in the catalog: the VM
@@ -80,7 +79,7 @@ type backupRun struct {
 	req   CreateRequest
 	t     target.Target
 	h     *esxihost.Host
-	v     *object.VirtualMachine
+	v     esxihost.VM
 	info  *vm.Info
 	id    string
 	taken time.Time
@@ -130,7 +129,7 @@ func (b *backupRun) powerDown(ctx context.Context) (func() error, error) {
 
 // shutDown asks the guest to shut down and powers the VM off if it has not
 // within timeout; without VMware Tools it powers off at once.
-func shutDown(ctx context.Context, d Deps, h *esxihost.Host, v *object.VirtualMachine, name string, tools bool, timeout time.Duration) error {
+func shutDown(ctx context.Context, d Deps, h *esxihost.Host, v esxihost.VM, name string, tools bool, timeout time.Duration) error {
 	if !tools {
 		note(ctx, d, "VMware Tools are not running in %s: powering it off without a guest shutdown", name)
 		return h.PowerOff(ctx, v)

@@ -12,7 +12,6 @@ import (
 	"github.com/ceso/ceso/pkg/backup/target"
 	"github.com/ceso/ceso/pkg/backup/vmlock"
 	"github.com/ceso/ceso/pkg/esxi/vm"
-	"github.com/vmware/govmomi/object"
 )
 
 // Restore makes a VM of a backup. It checks the archive first (manifest
@@ -78,7 +77,7 @@ type restoreRun struct {
 	l    *loaded
 	name string
 
-	aside      *object.VirtualMachine // the replaced VM, renamed aside
+	aside      esxihost.VM // the replaced VM, renamed aside
 	asideName  string
 	asidePower string
 	networks   map[string]string

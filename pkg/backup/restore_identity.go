@@ -8,38 +8,26 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ceso/ceso/pkg/backup/esxihost"
 	"github.com/ceso/ceso/pkg/cloudinit"
-	"github.com/google/uuid"
-	"github.com/vmware/govmomi/object"
-	"github.com/vmware/govmomi/vim25/types"
 )
 
 // identity gives the imported VM a UUID and MAC addresses of its own and
 // writes its guestinfo, then fills res with them.
-func (r *restoreRun) identity(ctx context.Context, v *object.VirtualMachine, res *RestoreResult) error {
-	if err := r.newHardwareIDs(ctx, v); err != nil {
+func (r *restoreRun) identity(ctx context.Context, v esxihost.VM, res *RestoreResult) error {
+	if err := r.h.RenewIdentity(ctx, v, r.l.config.UUID, r.l.config.MACs()); err != nil {
 		return err
 	}
-	devices, err := r.h.Devices(ctx, v)
+	macs, err := r.h.MACs(ctx, v)
 	if err != nil {
 		return err
 	}
-	macs := nicMACs(devices)
 	keys, instanceID, err := r.guestinfo(macs)
 	if err != nil {
 		return err
 	}
-	spec := types.VirtualMachineConfigSpec{}
-	for k, val := range keys {
-		spec.ExtraConfig = append(spec.ExtraConfig, &types.OptionValue{Key: k, Value: val})
-	}
-	slices.SortFunc(spec.ExtraConfig, func(a, b types.BaseOptionValue) int {
-		return strings.Compare(a.GetOptionValue().Key, b.GetOptionValue().Key)
-	})
-	if len(spec.ExtraConfig) > 0 {
-		if err := r.h.Reconfigure(ctx, v, spec); err != nil {
-			return fmt.Errorf("writing the guestinfo: %w", err)
-		}
+	if err := r.h.SetExtraConfig(ctx, v, keys); err != nil {
+		return fmt.Errorf("writing the guestinfo: %w", err)
 	}
 	st, err := r.h.State(ctx, v)
 	if err != nil {
@@ -47,50 +35,6 @@ func (r *restoreRun) identity(ctx context.Context, v *object.VirtualMachine, res
 	}
 	res.UUID, res.MACs, res.InstanceID = st.UUID, macs, instanceID
 	return nil
-}
-
-// newHardwareIDs makes sure the VM shares neither its BIOS UUID nor a MAC
-// address with the backed-up VM (the import normally assigns new ones).
-func (r *restoreRun) newHardwareIDs(ctx context.Context, v *object.VirtualMachine) error {
-	st, err := r.h.State(ctx, v)
-	if err != nil {
-		return err
-	}
-	devices, err := r.h.Devices(ctx, v)
-	if err != nil {
-		return err
-	}
-	spec := types.VirtualMachineConfigSpec{}
-	if st.UUID == "" || strings.EqualFold(st.UUID, r.l.config.UUID) {
-		spec.Uuid = uuid.NewString()
-	}
-	old := r.l.config.MACs()
-	for _, d := range devices.SelectByType((*types.VirtualEthernetCard)(nil)) {
-		card := d.(types.BaseVirtualEthernetCard).GetVirtualEthernetCard()
-		if card.MacAddress == "" || slices.ContainsFunc(old, func(m string) bool { return strings.EqualFold(m, card.MacAddress) }) {
-			card.AddressType = string(types.VirtualEthernetCardMacTypeGenerated)
-			card.MacAddress = ""
-			spec.DeviceChange = append(spec.DeviceChange, &types.VirtualDeviceConfigSpec{
-				Operation: types.VirtualDeviceConfigSpecOperationEdit, Device: d,
-			})
-		}
-	}
-	if spec.Uuid == "" && len(spec.DeviceChange) == 0 {
-		return nil
-	}
-	if err := r.h.Reconfigure(ctx, v, spec); err != nil {
-		return fmt.Errorf("giving the VM a new UUID and MAC addresses: %w", err)
-	}
-	return nil
-}
-
-// nicMACs lists the adapters' MAC addresses in device order.
-func nicMACs(devices object.VirtualDeviceList) []string {
-	macs := []string{}
-	for _, d := range devices.SelectByType((*types.VirtualEthernetCard)(nil)) {
-		macs = append(macs, d.(types.BaseVirtualEthernetCard).GetVirtualEthernetCard().MacAddress)
-	}
-	return macs
 }
 
 // guestinfo returns the guestinfo keys to write for adapters with the

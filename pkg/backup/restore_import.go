@@ -11,13 +11,12 @@ import (
 	"github.com/ceso/ceso/pkg/backup/progress"
 	"github.com/ceso/ceso/pkg/backup/stream"
 	"github.com/ceso/ceso/pkg/esxi/vm"
-	"github.com/vmware/govmomi/object"
 )
 
 // importVM creates the VM from the descriptor and uploads its disks,
 // checked on the fly. On failure the lease is aborted and the partial VM
 // removed. It returns the VM and the number of bytes uploaded.
-func (r *restoreRun) importVM(ctx context.Context) (*object.VirtualMachine, int64, error) {
+func (r *restoreRun) importVM(ctx context.Context) (esxihost.VM, int64, error) {
 	imp, err := r.h.Import(ctx, esxihost.ImportSpec{
 		Name: r.name, Descriptor: string(r.l.descriptor), Datastore: r.datastore, Networks: r.networks,
 	})
@@ -104,13 +103,13 @@ func checkHostManifest(ctx context.Context, d Deps, imp *esxihost.Import, sent m
 
 // discard removes a VM a failed restore created, if the host has not
 // already. It never touches a VM of another name.
-func (r *restoreRun) discard(ctx context.Context, v *object.VirtualMachine) {
+func (r *restoreRun) discard(ctx context.Context, v esxihost.VM) {
 	ctx = context.WithoutCancel(ctx)
 	found, err := r.h.Find(ctx, r.name)
 	if errors.Is(err, vm.ErrNotFound) {
 		return
 	}
-	if err != nil || found.Reference() != v.Reference() {
+	if err != nil || !esxihost.Same(found, v) {
 		note(ctx, r.d, "could not check that the partial VM %q was removed: remove it yourself if it exists", r.name)
 		return
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/ceso/ceso/pkg/backup/esxihost"
 	"github.com/ceso/ceso/pkg/backup/progress"
 	"github.com/ceso/ceso/pkg/backup/stream"
-	"github.com/vmware/govmomi/vim25/types"
 )
 
 // storedDisk is a disk stored on the target.
@@ -192,10 +191,10 @@ func (b *backupRun) checkTransfer(ctx context.Context, exp *esxihost.Export, dis
 }
 
 // ovfFiles names the stored disks for the host's descriptor.
-func ovfFiles(disks []storedDisk) []types.OvfFile {
-	out := make([]types.OvfFile, 0, len(disks))
+func ovfFiles(disks []storedDisk) []esxihost.DescriptorFile {
+	out := make([]esxihost.DescriptorFile, 0, len(disks))
 	for _, dk := range disks {
-		out = append(out, types.OvfFile{DeviceId: dk.item.Key, Path: dk.file.Name, Size: dk.file.Size})
+		out = append(out, esxihost.DescriptorFile{Key: dk.item.Key, Name: dk.file.Name, Size: dk.file.Size})
 	}
 	return out
 }

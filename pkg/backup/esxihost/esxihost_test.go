@@ -89,7 +89,7 @@ func TestExportAndImport(t *testing.T) {
 	if err := exp.Complete(ctx); err != nil {
 		t.Fatal(err)
 	}
-	desc, err := h.Descriptor(ctx, v, "copy", []types.OvfFile{{DeviceId: disks[0].Key, Path: "copy-disk-0.vmdk", Size: n}})
+	desc, err := h.Descriptor(ctx, v, "copy", []DescriptorFile{{Key: disks[0].Key, Name: "copy-disk-0.vmdk", Size: n}})
 	if err != nil || !strings.Contains(desc, `ovf:href="copy-disk-0.vmdk"`) {
 		t.Fatalf("descriptor: %v\n%s", err, desc)
 	}
@@ -292,5 +292,44 @@ func TestImportIntoAFolderOfItsOwn(t *testing.T) {
 	}
 	if !strings.Contains(info.Path, tmpl+"_1/") || !strings.Contains(info.Disks[0].Path, tmpl+"_1/") {
 		t.Errorf("new VM at %s, disk %s", info.Path, info.Disks[0].Path)
+	}
+}
+
+func TestIdentity(t *testing.T) {
+	_, c := simtest.Start(t, esxisim.Options{})
+	h := New(c)
+	ctx := simtest.Context(t)
+	v, _ := h.Find(ctx, tmpl)
+	before, _ := h.State(ctx, v)
+	macs, err := h.MACs(ctx, v)
+	if err != nil || len(macs) != 1 {
+		t.Fatalf("MACs = %v, %v", macs, err)
+	}
+	if err := h.RenewIdentity(ctx, v, "other", []string{"00:50:56:00:00:09"}); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := h.MACs(ctx, v); again[0] != macs[0] {
+		t.Error("an adapter with its own address was changed")
+	}
+	if err := h.RenewIdentity(ctx, v, before.UUID, macs); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := h.State(ctx, v)
+	newMACs, _ := h.MACs(ctx, v)
+	if after.UUID == before.UUID || newMACs[0] == macs[0] || newMACs[0] == "" {
+		t.Errorf("identity kept: uuid %s → %s, mac %s → %s", before.UUID, after.UUID, macs[0], newMACs[0])
+	}
+	if err := h.SetExtraConfig(ctx, v, map[string]string{"guestinfo.b": "2", "guestinfo.a": "1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.SetExtraConfig(ctx, v, nil); err != nil {
+		t.Fatal(err)
+	}
+	ec, _ := h.ExtraConfig(ctx, v)
+	if ec["guestinfo.a"] != "1" || ec["guestinfo.b"] != "2" {
+		t.Errorf("extraConfig = %v", ec)
+	}
+	if !Same(v, v) || Same(v, nil) {
+		t.Error("Same")
 	}
 }

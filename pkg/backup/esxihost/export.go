@@ -139,9 +139,13 @@ func (e *Export) leaseErr(err error) error {
 }
 
 // Descriptor asks the host for the VM's OVF descriptor, naming the files
-// as the export stored them (files: device key, name and size of each).
-func (h *Host) Descriptor(ctx context.Context, v *object.VirtualMachine, name string, files []types.OvfFile) (string, error) {
-	res, err := ovf.NewManager(h.c.Vim()).CreateDescriptor(ctx, v, types.OvfCreateDescriptorParams{Name: name, OvfFiles: files})
+// as the export stored them.
+func (h *Host) Descriptor(ctx context.Context, v VM, name string, files []DescriptorFile) (string, error) {
+	cdp := types.OvfCreateDescriptorParams{Name: name}
+	for _, f := range files {
+		cdp.OvfFiles = append(cdp.OvfFiles, types.OvfFile{DeviceId: f.Key, Path: f.Name, Size: f.Size})
+	}
+	res, err := ovf.NewManager(h.c.Vim()).CreateDescriptor(ctx, v, cdp)
 	if err != nil {
 		return "", fmt.Errorf("creating the OVF descriptor: %w", client.Classify(err))
 	}
