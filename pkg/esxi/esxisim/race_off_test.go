@@ -1,5 +1,0 @@
-//go:build !race
-
-package esxisim
-
-const raceEnabled = false

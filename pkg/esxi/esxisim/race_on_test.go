@@ -1,6 +1,0 @@
-//go:build race
-
-package esxisim
-
-// raceEnabled slows timing assertions down under the race detector.
-const raceEnabled = true
