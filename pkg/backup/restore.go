@@ -173,7 +173,7 @@ func (r *restoreRun) run(ctx context.Context) (res RestoreResult, err error) {
 	}
 	res.Bytes = n
 	if err := r.identity(ctx, v, &res); err != nil {
-		r.discard(ctx, v)
+		r.discard(ctx, v, false)
 		return res, err
 	}
 	whole = true

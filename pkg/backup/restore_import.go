@@ -6,11 +6,12 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"time"
 
 	"github.com/ceso/ceso/pkg/backup/esxihost"
 	"github.com/ceso/ceso/pkg/backup/progress"
 	"github.com/ceso/ceso/pkg/backup/stream"
-	"github.com/ceso/ceso/pkg/esxi/vm"
+	"github.com/ceso/ceso/pkg/esxi/client"
 )
 
 // importVM creates the VM from the descriptor and uploads its disks,
@@ -32,11 +33,12 @@ func (r *restoreRun) importVM(ctx context.Context) (esxihost.VM, int64, error) {
 	n, err := r.upload(ctx, imp)
 	if err == nil {
 		err = imp.Complete(ctx)
-	} else {
-		imp.Abort(err)
 	}
 	if err != nil {
-		r.discard(ctx, imp.VM)
+		imp.Abort(err) // the host then removes the VM; after a failed Complete it may refuse
+	}
+	if err != nil {
+		r.discard(ctx, imp.VM, true)
 		return nil, n, err
 	}
 	return imp.VM, n, nil
@@ -101,24 +103,32 @@ func checkHostManifest(ctx context.Context, d Deps, imp *esxihost.Import, sent m
 	return nil
 }
 
-// discard removes a VM a failed restore created, if the host has not
-// already. It never touches a VM of another name.
-func (r *restoreRun) discard(ctx context.Context, v esxihost.VM) {
+// abortWait bounds how long discard waits for the host to remove a VM
+// whose import lease was aborted, before removing it itself.
+const abortWait = 10 * time.Second
+
+// discard removes the VM a failed restore created. After an aborted import
+// the host removes it itself: discard waits for that (up to abortWait),
+// then removes what is left. It looks the VM up by its handle, never by
+// name, so it cannot touch another VM.
+func (r *restoreRun) discard(ctx context.Context, v esxihost.VM, aborted bool) {
 	ctx = context.WithoutCancel(ctx)
-	found, err := r.h.Find(ctx, r.name)
-	if errors.Is(err, vm.ErrNotFound) {
-		return
-	}
-	if err != nil || !esxihost.Same(found, v) {
-		note(ctx, r.d, "could not check that the partial VM %q was removed: remove it yourself if it exists", r.name)
-		return
+	deadline := time.Now().Add(abortWait)
+	for aborted && time.Now().Before(deadline) {
+		if _, err := r.h.State(ctx, v); errors.Is(err, client.ErrNotFound) {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	_ = r.h.PowerOff(ctx, v)
-	if err := r.h.Destroy(ctx, v); err != nil {
+	err := r.h.Destroy(ctx, v)
+	switch {
+	case err == nil:
+		note(ctx, r.d, "removed the partial VM %q", r.name)
+	case errors.Is(err, client.ErrNotFound):
+	default:
 		note(ctx, r.d, "removing the partial VM %q failed (%v): remove it yourself", r.name, err)
-		return
 	}
-	note(ctx, r.d, "removed the partial VM %q", r.name)
 }
 
 // barReader counts bytes read on a progress bar.

@@ -251,9 +251,7 @@ func TestImportAbortRemovesTheVM(t *testing.T) {
 		t.Fatalf("the VM does not exist during the import: %v", err)
 	}
 	imp.Abort(errors.New("checksum mismatch"))
-	if _, err := h.Find(ctx, "copy"); !errors.Is(err, vm.ErrNotFound) {
-		t.Errorf("after abort: %v", err)
-	}
+	waitGone(t, h, imp.VM)
 	if err := imp.Complete(ctx); err == nil {
 		t.Error("Complete after Abort worked")
 	}
@@ -274,6 +272,7 @@ func TestImportIntoAFolderOfItsOwn(t *testing.T) {
 		t.Fatal(err)
 	}
 	imp.Abort(nil)
+	waitGone(t, h, imp.VM)
 	imp, err = h.Import(ctx, ImportSpec{Name: tmpl, Descriptor: desc, Datastore: sim.Datastore()})
 	if err != nil {
 		t.Fatal(err)
@@ -331,5 +330,22 @@ func TestIdentity(t *testing.T) {
 	}
 	if !Same(v, v) || Same(v, nil) {
 		t.Error("Same")
+	}
+}
+
+// waitGone waits for the host to remove a VM in the background (after an
+// aborted import), watching it by its handle.
+func waitGone(t *testing.T, h *Host, v VM) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, err := h.State(simtest.Context(t), v)
+		if errors.Is(err, client.ErrNotFound) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the VM is still there after the abort: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
