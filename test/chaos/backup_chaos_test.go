@@ -197,7 +197,7 @@ func TestBackupLeaseWithoutProgress(t *testing.T) {
 	e := bkStart(t, esxisim.Options{LeaseTimeout: time.Second})
 	e.sim.AddFault(esxisim.FaultRule{Method: "HttpNfcLeaseProgress", Fault: &types.SystemError{Reason: "dropped"}})
 	d, f := e.bkDeps(t, e.bkConnect(t, e.sim.Host()))
-	f.WriteDelay(100 * time.Millisecond)
+	f.WriteDelay(20 * time.Millisecond) // about 120 writes: the transfer outlasts the lease
 	_, err := backup.Create(bkCtx(t), d, backup.CreateRequest{VM: bkVM})
 	if err == nil || !strings.Contains(err.Error(), "lease progress reports failed") {
 		t.Fatalf("err = %v", err)
