@@ -94,19 +94,6 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if opts.JSON {
 		return cmdutil.WriteJSON(f.IO.Out, e)
 	}
-	fmt.Fprintf(f.IO.Out, "backed up %s as %s (%s stored on %s, %s)\n", e.VMName, e.ID, humanBytes(e.Size), e.Target, e.Timestamp.Format(time.RFC3339))
+	fmt.Fprintf(f.IO.Out, "backed up %s as %s (%s stored on %s, %s)\n", e.VMName, e.ID, cmdutil.HumanBytes(e.Size), e.Target, e.Timestamp.Format(time.RFC3339))
 	return nil
-}
-
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

@@ -83,7 +83,7 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 			}
 			verified += " " + e.LastVerified.Local().Format(time.DateTime)
 		}
-		t.Row(e.ID, e.VMName, e.Timestamp.Local().Format(time.DateTime), humanBytes(e.Size), e.Target, e.Status, verified)
+		t.Row(e.ID, e.VMName, e.Timestamp.Local().Format(time.DateTime), cmdutil.HumanBytes(e.Size), e.Target, e.Status, verified)
 	}
 	return t.Flush()
 }

@@ -127,7 +127,7 @@ func restoreRun(ctx context.Context, opts *RestoreOptions) error {
 	if opts.JSON {
 		return cmdutil.WriteJSON(f.IO.Out, r)
 	}
-	fmt.Fprintf(f.IO.Out, "restored backup %s as %s (uuid %s, %s uploaded)\n", r.BackupID, r.VM, r.UUID, humanBytes(r.Bytes))
+	fmt.Fprintf(f.IO.Out, "restored backup %s as %s (uuid %s, %s uploaded)\n", r.BackupID, r.VM, r.UUID, cmdutil.HumanBytes(r.Bytes))
 	if r.InstanceID != "" {
 		fmt.Fprintf(f.IO.Out, "  instance-id %s\n", r.InstanceID)
 	}

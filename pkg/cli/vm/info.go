@@ -137,24 +137,11 @@ func printInfo(w io.Writer, in *vm.Info) {
 		if d.Thin {
 			thin = "thin"
 		}
-		fmt.Fprintf(w, "  %-14s %s  %s  %s  on %s\n", d.Label, humanBytes(d.CapacityBytes), thin, d.Path, d.Controller)
+		fmt.Fprintf(w, "  %-14s %s  %s  %s  on %s\n", d.Label, cmdutil.HumanBytes(d.CapacityBytes), thin, d.Path, d.Controller)
 	}
 	fmt.Fprintln(w, "NICs:")
 	for _, n := range in.NICs {
 		fmt.Fprintf(w, "  %-14s %s  %s  %q  %s\n", n.Label, n.Type, n.MAC, n.Network, dash(strings.Join(n.IPs, ", ")))
 	}
 	kv("Guestinfo keys", dash(strings.Join(in.GuestInfoKeys, ", ")))
-}
-
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
