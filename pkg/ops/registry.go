@@ -20,8 +20,10 @@ var registry = map[string]Class{
 	"backup.list":       ClassRead,
 	"backup.verify":     ClassRead,
 	"backup.restore":    ClassWrite,
-	"backup.delete":     ClassDestructive,
-	"backup.prune":      ClassDestructive,
+	// restore --replace removes the existing VM once the restore succeeded.
+	"backup.restore.replace": ClassDestructive,
+	"backup.delete":          ClassDestructive,
+	"backup.prune":           ClassDestructive,
 }
 
 // Lookup returns the class an op name is registered with.

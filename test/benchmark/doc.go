@@ -1,10 +1,18 @@
-// Package benchmark measures the VM lifecycle against the ESXi simulator
-// with a latency injected on every API call, as over a WAN link to a host:
-// create and clone time, API round trips per create, and parallel power-on
-// through a session pool.
+// Package benchmark measures ceso against the ESXi simulator, each figure
+// next to the obvious alternative in the same run:
 //
-//	go test -run='^$' -bench=. -benchtime=5x ./test/benchmark/
-//	go test -run=TestParallelPowerOnSpeedup -v ./test/benchmark/
+//   - the VM lifecycle with 50 ms injected on every API call, as over a WAN
+//     link to a host: create and clone time and API round trips per create;
+//     BenchmarkPowerOnSpeedup powers 20 VMs on one at a time and 8 at once
+//     and reports the speed-up;
+//   - backups: throughput and peak RSS of a streamed backup (export, SHA-256
+//     and zstd overlapping) against the bare export download and against
+//     exporting to a temporary file and compressing it afterwards, and
+//     restore throughput, for disk sizes from CESO_BENCH_BACKUP_SIZES
+//     (default 256M; 2G for the large case).
+//
+//	go test -run='^$' -bench=. -benchtime=3x ./test/benchmark/
+//	CESO_BENCH_BACKUP_SIZES=256M,2G go test -run='^$' -bench=Backup -benchtime=1x ./test/benchmark/
 //
 // It holds tests only and must not be imported.
 package benchmark

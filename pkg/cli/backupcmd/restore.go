@@ -96,12 +96,12 @@ func (o *RestoreOptions) complete(cmd *cobra.Command) error {
 
 // RestoreOp is the backup.restore operation.
 func RestoreOp(f *cmdutil.Factory, req backup.RestoreRequest) *ops.Op {
-	target := req.AsNew
+	name, target := "backup.restore", req.AsNew
 	if req.Replace {
-		target = "(original name)"
+		name, target = "backup.restore.replace", "(original name)"
 	}
 	return &ops.Op{
-		Name: "backup.restore", Target: target,
+		Name: name, Target: target,
 		Params: map[string]any{"id": req.ID, "replace": req.Replace, "power_on": req.PowerOn, "datastore": req.Datastore},
 		Plan: func(ctx context.Context) ([]ops.Step, error) {
 			return withDeps(ctx, f, true, func(d backup.Deps) ([]ops.Step, error) { return backup.PlanRestore(ctx, d, req) })
