@@ -5,14 +5,15 @@
 //     link to a host: create and clone time and API round trips per create;
 //     BenchmarkPowerOnSpeedup powers 20 VMs on one at a time and 8 at once
 //     and reports the speed-up;
+//
 //   - backups: throughput and peak RSS of a streamed backup (export, SHA-256
 //     and zstd overlapping) against the bare export download and against
 //     exporting to a temporary file and compressing it afterwards, and
 //     restore throughput, for disk sizes from CESO_BENCH_BACKUP_SIZES
 //     (default 256M; 2G for the large case).
 //
-//	go test -run='^$' -bench=. -benchtime=3x ./test/benchmark/
-//	CESO_BENCH_BACKUP_SIZES=256M,2G go test -run='^$' -bench=Backup -benchtime=1x ./test/benchmark/
+//     go test -run='^$' -bench=. -benchtime=3x ./test/benchmark/
+//     CESO_BENCH_BACKUP_SIZES=256M,2G go test -run='^$' -bench=Backup -benchtime=1x ./test/benchmark/
 //
 // It holds tests only and must not be imported.
 package benchmark
