@@ -240,3 +240,22 @@ func TestAuditLogRecordsOperations(t *testing.T) {
 		t.Fatalf("end record error %v", end["error"])
 	}
 }
+
+func TestTimeoutFlagBoundsTheCommand(t *testing.T) {
+	e := newEnv(t, esxisim.Options{})
+	if code, _, stderr := e.run(t, "vm", "list"); code != 0 { // log in and cache the session
+		t.Fatalf("exit %d %s", code, stderr)
+	}
+	e.sim.SetMethodDelay("RetrieveProperties", 3*time.Second)
+	e.sim.SetMethodDelay("RetrievePropertiesEx", 3*time.Second)
+	defer e.sim.SetMethodDelay("RetrievePropertiesEx", 0)
+	defer e.sim.SetMethodDelay("RetrieveProperties", 0)
+	start := time.Now()
+	code, _, stderr := e.run(t, "vm", "list", "--timeout", "300ms")
+	if code != cmdutil.ExitTimeout {
+		t.Fatalf("exit %d, want %d: %s", code, cmdutil.ExitTimeout, stderr)
+	}
+	if time.Since(start) >= 3*time.Second {
+		t.Fatalf("the command outlived its deadline: %v", time.Since(start))
+	}
+}

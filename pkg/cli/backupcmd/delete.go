@@ -50,11 +50,6 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 			return err
 		}
 	}
-	ctx, cancel, err := f.Context(ctx)
-	if err != nil {
-		return err
-	}
-	defer cancel()
 	op := &ops.Op{
 		Name: "backup.delete", Target: opts.ID, Params: map[string]any{"force": opts.Force},
 		Plan: func(ctx context.Context) ([]ops.Step, error) {

@@ -48,11 +48,6 @@ last_verified and verify_ok; fields are never removed.`,
 
 func listRun(ctx context.Context, opts *ListOptions) error {
 	f := opts.Factory
-	ctx, cancel, err := f.Context(ctx)
-	if err != nil {
-		return err
-	}
-	defer cancel()
 	op := &ops.Op{
 		Name: "backup.list", Target: opts.VM,
 		Plan: func(context.Context) ([]ops.Step, error) {

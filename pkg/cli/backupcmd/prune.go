@@ -78,11 +78,6 @@ With --dry-run nothing is deleted: the decisions are printed.`,
 
 func pruneRun(ctx context.Context, opts *PruneOptions) error {
 	f := opts.Factory
-	ctx, cancel, err := f.Context(ctx)
-	if err != nil {
-		return err
-	}
-	defer cancel()
 	op := &ops.Op{
 		Name: "backup.prune", Target: opts.VM, Params: map[string]any{"policy": opts.Policy.String()},
 		Plan: func(ctx context.Context) ([]ops.Step, error) {

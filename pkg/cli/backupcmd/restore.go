@@ -114,11 +114,6 @@ func RestoreOp(f *cmdutil.Factory, req backup.RestoreRequest) *ops.Op {
 
 func restoreRun(ctx context.Context, opts *RestoreOptions) error {
 	f := opts.Factory
-	ctx, cancel, err := f.Context(ctx)
-	if err != nil {
-		return err
-	}
-	defer cancel()
 	value, done, err := f.RunOp(ctx, RestoreOp(f, opts.Request), opts.JSON)
 	if done || err != nil {
 		return err

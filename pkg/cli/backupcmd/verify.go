@@ -58,11 +58,6 @@ var ErrVerifyFailed = errors.New("verification failed")
 
 func verifyRun(ctx context.Context, opts *VerifyOptions) error {
 	f := opts.Factory
-	ctx, cancel, err := f.Context(ctx)
-	if err != nil {
-		return err
-	}
-	defer cancel()
 	op := &ops.Op{
 		Name: "backup.verify", Target: opts.ID, Params: map[string]any{"all": opts.All},
 		Plan: func(ctx context.Context) ([]ops.Step, error) {

@@ -17,10 +17,16 @@ func (f *Factory) Context(ctx context.Context) (context.Context, context.CancelF
 	return ctx, cancel, nil
 }
 
-// RunOp runs op through the runner. On a dry run it prints the plan (as JSON
-// with asJSON) and returns done=true; otherwise it prints the op's notes on
-// stderr and returns the op's value for the command to print.
+// RunOp runs op through the runner, within the command's deadline
+// (--timeout). On a dry run it prints the plan (as JSON with asJSON) and
+// returns done=true; otherwise it prints the op's notes on stderr and
+// returns the op's value for the command to print.
 func (f *Factory) RunOp(ctx context.Context, op *ops.Op, asJSON bool) (value any, done bool, err error) {
+	ctx, cancel, err := f.Context(ctx)
+	if err != nil {
+		return nil, true, err
+	}
+	defer cancel()
 	r, err := f.Runner()
 	if err != nil {
 		return nil, true, err

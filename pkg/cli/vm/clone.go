@@ -123,11 +123,6 @@ func CloneOp(f *cmdutil.Factory, spec vm.CloneSpec) *ops.Op {
 
 func cloneRun(ctx context.Context, opts *CloneOptions) error {
 	f := opts.Factory
-	ctx, cancel, err := f.Context(ctx)
-	if err != nil {
-		return err
-	}
-	defer cancel()
 	value, done, err := f.RunOp(ctx, CloneOp(f, opts.Spec), opts.JSON)
 	if r, ok := value.(*vm.Result); ok && r != nil && err != nil {
 		_ = printResult(f, r, opts.JSON, "cloned")

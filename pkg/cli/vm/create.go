@@ -140,11 +140,6 @@ func CreateOp(f *cmdutil.Factory, spec vm.CreateSpec) *ops.Op {
 
 func createRun(ctx context.Context, opts *CreateOptions) error {
 	f := opts.Factory
-	ctx, cancel, err := f.Context(ctx)
-	if err != nil {
-		return err
-	}
-	defer cancel()
 	value, done, err := f.RunOp(ctx, CreateOp(f, opts.Spec), opts.JSON)
 	if done || err != nil {
 		return err

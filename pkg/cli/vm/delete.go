@@ -95,11 +95,6 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 			return err
 		}
 	}
-	ctx, cancel, err := f.Context(ctx)
-	if err != nil {
-		return err
-	}
-	defer cancel()
 	if _, done, err := f.RunOp(ctx, DeleteOp(f, opts.Name, opts.Force), false); done || err != nil {
 		return err
 	}

@@ -68,11 +68,6 @@ func InfoOp(f *cmdutil.Factory, name string) *ops.Op {
 
 func infoRun(ctx context.Context, opts *InfoOptions) error {
 	f := opts.Factory
-	ctx, cancel, err := f.Context(ctx)
-	if err != nil {
-		return err
-	}
-	defer cancel()
 	value, done, err := f.RunOp(ctx, InfoOp(f, opts.Name), opts.JSON)
 	if done || err != nil {
 		return err

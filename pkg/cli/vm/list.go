@@ -78,11 +78,6 @@ func ListOp(f *cmdutil.Factory, filter vm.Filter) *ops.Op {
 
 func listRun(ctx context.Context, opts *ListOptions) error {
 	f := opts.Factory
-	ctx, cancel, err := f.Context(ctx)
-	if err != nil {
-		return err
-	}
-	defer cancel()
 	value, done, err := f.RunOp(ctx, ListOp(f, opts.Filter), opts.JSON)
 	if done || err != nil {
 		return err

@@ -170,11 +170,6 @@ func (o *PowerOptions) targets(ctx context.Context, f *cmdutil.Factory) ([]strin
 
 func powerRun(ctx context.Context, opts *PowerOptions) error {
 	f := opts.Factory
-	ctx, cancel, err := f.Context(ctx)
-	if err != nil {
-		return err
-	}
-	defer cancel()
 	value, done, err := f.RunOp(ctx, PowerOp(f, opts), opts.JSON)
 	results, _ := value.([]vm.PowerResult)
 	if done && results == nil {
