@@ -175,7 +175,7 @@ func TestConfigCommands(t *testing.T) {
 		t.Fatalf("show: exit %d\n%s", code, out)
 	}
 	code, out, _ = e.run(t, "--config", good, "--host", "flag-host", "config", "show", "--json")
-	if code != 0 || !strings.Contains(out, `"Host": "flag-host"`) {
+	if code != 0 || !strings.Contains(out, `"host": "flag-host"`) || !strings.Contains(out, `"keep_daily": 7`) {
 		t.Fatalf("flags must win over the file: exit %d\n%s", code, out)
 	}
 	if code, out, _ := e.run(t, "--config", good, "config", "validate"); code != 0 || !strings.Contains(out, "configuration OK") {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/ceso/ceso/pkg/cli/cmdutil"
 	"github.com/spf13/cobra"
+	"gopkg.in/yaml.v3"
 )
 
 // ShowOptions are the options of `ceso config show`.
@@ -39,18 +40,23 @@ func showRun(opts *ShowOptions) error {
 		return err
 	}
 	masked := cfg.Masked()
+	out, err := masked.YAML()
+	if err != nil {
+		return err
+	}
 	if opts.JSON {
-		return cmdutil.WriteJSON(f.IO.Out, masked)
+		// The same keys as the file, not Go's field names.
+		var m map[string]any
+		if err := yaml.Unmarshal(out, &m); err != nil {
+			return err
+		}
+		return cmdutil.WriteJSON(f.IO.Out, m)
 	}
 	src := cfg.Source
 	if src == "" {
 		src = "none (defaults and environment)"
 	}
 	fmt.Fprintf(f.IO.Out, "# source: %s\n", src)
-	out, err := masked.YAML()
-	if err != nil {
-		return err
-	}
 	_, err = f.IO.Out.Write(out)
 	return err
 }
