@@ -99,7 +99,13 @@ func (e *Export) Open(ctx context.Context, it Item) (io.ReadCloser, int64, error
 // Manifest returns the host's SHA-1 of each file downloaded in full, by
 // device key. A host that keeps no manifest returns an empty map.
 func (e *Export) Manifest(ctx context.Context) (map[string]string, error) {
-	entries, err := e.lease.GetManifest(ctx)
+	return leaseManifest(ctx, e.lease)
+}
+
+// leaseManifest reads a lease's manifest: the SHA-1 of each file
+// transferred in full, by device key, in lower case.
+func leaseManifest(ctx context.Context, lease *nfc.Lease) (map[string]string, error) {
+	entries, err := lease.GetManifest(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("reading the lease manifest: %w", client.Classify(err))
 	}

@@ -188,15 +188,7 @@ func (i *Import) Upload(ctx context.Context, it Item, r io.Reader, size int64) e
 // Manifest returns the host's SHA-1 of each file uploaded in full, by
 // device key.
 func (i *Import) Manifest(ctx context.Context) (map[string]string, error) {
-	entries, err := i.lease.GetManifest(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("reading the lease manifest: %w", client.Classify(err))
-	}
-	out := map[string]string{}
-	for _, m := range entries {
-		out[m.Key] = strings.ToLower(m.Sha1)
-	}
-	return out, nil
+	return leaseManifest(ctx, i.lease)
 }
 
 // Reports is how many progress reports the lease's keeper made.
