@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -77,7 +76,6 @@ type line struct {
 
 // Write implements ops.Auditor: it appends the record and syncs the file.
 func (a *File) Write(ctx context.Context, r ops.Record) error {
-	r.Params = a.redact(r.Params)
 	data, err := json.Marshal(line{Time: a.now().UTC().Format(time.RFC3339Nano), Record: r})
 	if err != nil {
 		return err
@@ -102,33 +100,11 @@ func (a *File) Write(ctx context.Context, r ops.Record) error {
 	return f.Close()
 }
 
-// secretWords mark a parameter as secret by its name.
-var secretWords = []string{"password", "secret", "token", "passphrase", "private"}
-
-// redact returns a copy of params with secret values replaced by
-// "hmac-sha256:<hex>".
-func (a *File) redact(params map[string]any) map[string]any {
-	if params == nil {
-		return nil
-	}
-	out := make(map[string]any, len(params))
-	for k, v := range params {
-		if isSecret(k) {
-			m := hmac.New(sha256.New, a.key)
-			fmt.Fprint(m, v)
-			v = "hmac-sha256:" + hex.EncodeToString(m.Sum(nil))
-		}
-		out[k] = v
-	}
-	return out
-}
-
-func isSecret(key string) bool {
-	k := strings.ToLower(key)
-	for _, w := range secretWords {
-		if strings.Contains(k, w) {
-			return true
-		}
-	}
-	return false
+// HashSecret returns "hmac-sha256:<hex>" of value under the installation's
+// audit key: the form secret parameters take in the audit log. The same
+// value always gives the same hash, so a known value can be searched for.
+func (a *File) HashSecret(value string) string {
+	m := hmac.New(sha256.New, a.key)
+	m.Write([]byte(value))
+	return "hmac-sha256:" + hex.EncodeToString(m.Sum(nil))
 }

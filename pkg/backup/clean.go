@@ -68,7 +68,7 @@ func cleanVMDir(ctx context.Context, d Deps, t target.Target, dir string, rep *C
 	if len(temps) == 0 {
 		return nil
 	}
-	lock, err := vmlock.TryAcquire(d.LockDir, dir, vmlock.Exclusive, "cleaning temporary files")
+	release, err := d.lockVM(dir, "cleaning temporary files")
 	if errors.Is(err, vmlock.ErrBusy) {
 		for _, p := range temps {
 			rep.InUse = append(rep.InUse, t.Location(p))
@@ -78,7 +78,7 @@ func cleanVMDir(ctx context.Context, d Deps, t target.Target, dir string, rep *C
 	if err != nil {
 		return err
 	}
-	defer lock.Release()
+	defer release()
 	var errs []error
 	for _, p := range temps {
 		errs = append(errs, removeTemp(ctx, d, t, p, rep))
@@ -87,6 +87,11 @@ func cleanVMDir(ctx context.Context, d Deps, t target.Target, dir string, rep *C
 }
 
 func removeTemp(ctx context.Context, d Deps, t target.Target, p string, rep *CleanReport) error {
+	if d.dry() {
+		d.Plan(step(via(t), "remove "+t.Location(p), "left by an interrupted backup"))
+		rep.Removed = append(rep.Removed, t.Location(p))
+		return nil
+	}
 	if err := t.RemoveAll(ctx, p); err != nil {
 		return fmt.Errorf("removing temporary %s: %w", t.Location(p), err)
 	}

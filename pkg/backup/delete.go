@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/ceso/ceso/internal/storage"
-	"github.com/ceso/ceso/pkg/backup/archive"
 	"github.com/ceso/ceso/pkg/backup/vmlock"
 )
 
@@ -29,11 +28,11 @@ func Delete(ctx context.Context, d Deps, id string, opts DeleteOptions) error {
 	if err != nil {
 		return err
 	}
-	lock, err := vmlock.TryAcquire(d.LockDir, archive.SafeName(e.VMName), vmlock.Exclusive, "deletion of "+id)
+	release, err := d.lockVM(e.VMName, "deletion of "+id)
 	if err != nil {
 		return fmt.Errorf("deleting backup %s: %w", id, err)
 	}
-	defer lock.Release()
+	defer release()
 	if !opts.Force && e.Good() {
 		others, err := d.Catalog.ListBackups(e.VMName)
 		if err != nil {
@@ -59,6 +58,16 @@ func goodCount(entries []storage.Entry) int {
 
 // deleteEntry removes files then entry; the caller holds the VM's lock.
 func deleteEntry(ctx context.Context, d Deps, e storage.Entry) error {
+	if d.dry() {
+		w, loc := "local", e.Location
+		if t, err := d.Targets.Get(ctx, e.Target); err == nil {
+			w, loc = via(t), t.Location(dirOf(e))
+		}
+		d.Plan(step("local", "catalog: mark "+e.ID+" deleting", ""))
+		d.Plan(step(w, "remove "+loc, ""))
+		d.Plan(step("local", "catalog: remove "+e.ID, ""))
+		return nil
+	}
 	if e.Status != storage.StatusDeleting {
 		if err := d.Catalog.SetStatus(e.ID, storage.StatusDeleting); err != nil {
 			return fmt.Errorf("deleting backup %s: %w", e.ID, err)
@@ -93,7 +102,7 @@ func ResumeDeletions(ctx context.Context, d Deps) ([]string, error) {
 	done := []string{}
 	var errs []error
 	for _, e := range entries {
-		lock, err := vmlock.TryAcquire(d.LockDir, archive.SafeName(e.VMName), vmlock.Exclusive, "deletion of "+e.ID)
+		release, err := d.lockVM(e.VMName, "finishing the interrupted deletion of "+e.ID)
 		if errors.Is(err, vmlock.ErrBusy) {
 			continue
 		}
@@ -102,7 +111,7 @@ func ResumeDeletions(ctx context.Context, d Deps) ([]string, error) {
 			continue
 		}
 		err = deleteEntry(ctx, d, e)
-		_ = lock.Release()
+		release()
 		if err != nil {
 			errs = append(errs, err)
 			continue

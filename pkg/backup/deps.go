@@ -7,10 +7,13 @@ import (
 	"time"
 
 	"github.com/ceso/ceso/internal/storage"
+	"github.com/ceso/ceso/pkg/backup/archive"
 	"github.com/ceso/ceso/pkg/backup/retention"
 	"github.com/ceso/ceso/pkg/backup/target"
+	"github.com/ceso/ceso/pkg/backup/vmlock"
 	"github.com/ceso/ceso/pkg/config"
 	"github.com/ceso/ceso/pkg/esxi/client"
+	"github.com/ceso/ceso/pkg/ops"
 	"github.com/rs/zerolog"
 )
 
@@ -86,6 +89,28 @@ type Deps struct {
 	Logger zerolog.Logger
 	// Version is ceso's version, recorded with each backup.
 	Version string
+	// Plan, when set, makes Delete, Prune and Housekeep a dry run: every
+	// change they would make (a lock, a file removed, a catalog entry
+	// changed) is reported to Plan instead of made. They still read the
+	// catalog and the targets, so the plan is the one the run would follow.
+	Plan func(ops.Step)
+}
+
+// dry reports whether d only plans.
+func (d Deps) dry() bool { return d.Plan != nil }
+
+// lockVM takes the exclusive lock of vm's backups, or on a dry run records
+// that it would and returns a release that does nothing.
+func (d Deps) lockVM(vm, purpose string) (release func(), err error) {
+	if d.dry() {
+		d.Plan(step("local", "lock "+vm, "%s; refused while another backup operation on %s runs", purpose, vm))
+		return func() {}, nil
+	}
+	lock, err := vmlock.TryAcquire(d.LockDir, archive.SafeName(vm), vmlock.Exclusive, purpose)
+	if err != nil {
+		return nil, err
+	}
+	return func() { _ = lock.Release() }, nil
 }
 
 func (d Deps) now() time.Time {

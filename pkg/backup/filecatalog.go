@@ -1,6 +1,10 @@
 package backup
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
 	"time"
 
 	"github.com/ceso/ceso/internal/storage"
@@ -25,6 +29,14 @@ type FileCatalog struct {
 
 var _ Catalog = FileCatalog{}
 
+// missing reports whether the catalog file does not exist yet: reads then
+// find nothing instead of creating it, so a read never changes the state
+// directory.
+func (f FileCatalog) missing() bool {
+	_, err := os.Stat(f.Path)
+	return errors.Is(err, fs.ErrNotExist)
+}
+
 func (f FileCatalog) with(fn func(*storage.Catalog) error) error {
 	wait := f.Wait
 	if wait == 0 {
@@ -48,12 +60,18 @@ func (f FileCatalog) AddBackup(e storage.Entry) error {
 
 // GetBackup implements Catalog.
 func (f FileCatalog) GetBackup(id string) (e storage.Entry, err error) {
+	if f.missing() {
+		return e, fmt.Errorf("%w: %s (the catalog %s is empty)", storage.ErrNotFound, id, f.Path)
+	}
 	err = f.with(func(c *storage.Catalog) error { e, err = c.GetBackup(id); return err })
 	return e, err
 }
 
 // ListBackups implements Catalog.
 func (f FileCatalog) ListBackups(vmName string) (list []storage.Entry, err error) {
+	if f.missing() {
+		return []storage.Entry{}, nil
+	}
 	err = f.with(func(c *storage.Catalog) error { list, err = c.ListBackups(vmName); return err })
 	return list, err
 }
@@ -75,6 +93,12 @@ func (f FileCatalog) UpdateVerification(id string, ok bool, at time.Time, detail
 
 // ApplyRetention implements Catalog.
 func (f FileCatalog) ApplyRetention(p retention.Policy, vmName string) (ds []retention.Decision, err error) {
+	if f.missing() {
+		if err := p.Validate(); err != nil {
+			return nil, fmt.Errorf("applying retention: %w", err)
+		}
+		return []retention.Decision{}, nil
+	}
 	err = f.with(func(c *storage.Catalog) error { ds, err = c.ApplyRetention(p, vmName); return err })
 	return ds, err
 }

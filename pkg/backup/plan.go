@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/ceso/ceso/internal/storage"
 	"github.com/ceso/ceso/pkg/backup/archive"
 	"github.com/ceso/ceso/pkg/backup/esxihost"
 	"github.com/ceso/ceso/pkg/backup/retention"
@@ -160,49 +159,29 @@ func mapped(m map[string]string) string {
 	return ", except " + strings.Join(parts, ", ")
 }
 
-// PlanDelete lists the steps Delete would take for backup id.
-func PlanDelete(ctx context.Context, d Deps, id string) ([]ops.Step, error) {
-	if err := d.needs(false); err != nil {
-		return nil, err
-	}
-	e, err := d.Catalog.GetBackup(id)
-	if err != nil {
-		return nil, err
-	}
-	return deleteSteps(ctx, d, e), nil
-}
-
-func deleteSteps(ctx context.Context, d Deps, e storage.Entry) []ops.Step {
-	w, loc := "local", e.Location
-	if t, err := d.Targets.Get(ctx, e.Target); err == nil {
-		w, loc = via(t), t.Location(dirOf(e))
-	}
-	return []ops.Step{
-		step("local", "catalog: mark "+e.ID+" deleting", ""),
-		step(w, "remove "+loc, ""),
-		step("local", "catalog: remove "+e.ID, ""),
-	}
+// PlanDelete lists the steps Delete would take for backup id: Delete's own
+// code, run as a dry run (see Deps.Plan).
+func PlanDelete(ctx context.Context, d Deps, id string, opts DeleteOptions) ([]ops.Step, error) {
+	var steps []ops.Step
+	d.Plan = func(s ops.Step) { steps = append(steps, s) }
+	err := Delete(ctx, d, id, opts)
+	return steps, err
 }
 
 // PlanPrune lists the decisions of the policy and the steps that delete
-// the backups it removes.
+// the backups it removes: Prune's own code, run as a dry run.
 func PlanPrune(ctx context.Context, d Deps, p retention.Policy, vmName string) ([]ops.Step, error) {
-	ds, err := Prune(ctx, d, p, vmName, true)
-	if err != nil {
-		return nil, err
-	}
 	var steps []ops.Step
-	for _, dc := range ds {
-		if dc.Keep {
-			steps = append(steps, step("local", "keep "+dc.ID, "%s", strings.Join(dc.Reasons, "; ")))
-			continue
-		}
-		e, err := d.Catalog.GetBackup(dc.ID)
-		if err != nil {
-			return nil, err
-		}
-		steps = append(steps, step("local", "remove "+dc.ID, "%s", strings.Join(dc.Reasons, "; ")))
-		steps = append(steps, deleteSteps(ctx, d, e)...)
-	}
-	return steps, nil
+	d.Plan = func(s ops.Step) { steps = append(steps, s) }
+	_, err := Prune(ctx, d, p, vmName, false)
+	return steps, err
+}
+
+// PlanHousekeep lists what Housekeep would remove: Housekeep's own code,
+// run as a dry run.
+func PlanHousekeep(ctx context.Context, d Deps) ([]ops.Step, error) {
+	var steps []ops.Step
+	d.Plan = func(s ops.Step) { steps = append(steps, s) }
+	_, err := Housekeep(ctx, d)
+	return steps, err
 }

@@ -60,7 +60,7 @@ func TestPlans(t *testing.T) {
 	if err != nil || !strings.Contains(plan, "Rename_Task "+src) || !strings.Contains(plan, "VM Network=LAN") || !strings.Contains(plan, "Destroy_Task") {
 		t.Errorf("restore plan: %v\n%s", err, plan)
 	}
-	steps, err = PlanDelete(ctxT(t), e.d, entry.ID)
+	steps, err = PlanDelete(ctxT(t), e.d, entry.ID, DeleteOptions{Force: true})
 	if err != nil || !strings.Contains(actions(steps), filepath.Join(e.local.Root(), src, entry.ID)) {
 		t.Errorf("delete plan: %v\n%s", err, actions(steps))
 	}
@@ -88,7 +88,7 @@ func TestPlanErrors(t *testing.T) {
 	for name, fn := range map[string]func() error{
 		"verify":  func() error { _, err := PlanVerify(ctxT(t), e.d, "nope"); return err },
 		"restore": func() error { _, err := PlanRestore(ctxT(t), e.d, RestoreRequest{ID: "nope", AsNew: "x"}); return err },
-		"delete":  func() error { _, err := PlanDelete(ctxT(t), e.d, "nope"); return err },
+		"delete":  func() error { _, err := PlanDelete(ctxT(t), e.d, "nope", DeleteOptions{}); return err },
 	} {
 		if err := fn(); !errors.Is(err, storage.ErrNotFound) {
 			t.Errorf("%s: %v", name, err)

@@ -4,12 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ceso/ceso/internal/storage"
-	"github.com/ceso/ceso/pkg/backup/archive"
 	"github.com/ceso/ceso/pkg/backup/retention"
-	"github.com/ceso/ceso/pkg/backup/vmlock"
 )
 
 // Prune applies a retention policy to the backups of vm (every VM when
@@ -37,6 +36,15 @@ func Prune(ctx context.Context, d Deps, p retention.Policy, vm string, dryRun bo
 	if dryRun {
 		return decisions, nil
 	}
+	if d.dry() {
+		for _, dc := range decisions {
+			verdict := "keep "
+			if !dc.Keep {
+				verdict = "remove "
+			}
+			d.Plan(step("local", verdict+dc.ID, "%s", strings.Join(dc.Reasons, "; ")))
+		}
+	}
 	byID := map[string]storage.Entry{}
 	for _, e := range entries {
 		byID[e.ID] = e
@@ -63,11 +71,11 @@ func removals(ds []retention.Decision) map[string][]string {
 }
 
 func pruneVM(ctx context.Context, d Deps, vm string, ids []string, byID map[string]storage.Entry) error {
-	lock, err := vmlock.TryAcquire(d.LockDir, archive.SafeName(vm), vmlock.Exclusive, "prune")
+	release, err := d.lockVM(vm, "prune")
 	if err != nil {
 		return fmt.Errorf("pruning %q: %w", vm, err)
 	}
-	defer lock.Release()
+	defer release()
 	var errs []error
 	for _, id := range ids {
 		if err := deleteEntry(ctx, d, byID[id]); err != nil {

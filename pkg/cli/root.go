@@ -5,6 +5,7 @@ import (
 	"github.com/ceso/ceso/pkg/cli/cloudinitcmd"
 	"github.com/ceso/ceso/pkg/cli/cmdutil"
 	"github.com/ceso/ceso/pkg/cli/configcmd"
+	"github.com/ceso/ceso/pkg/cli/opscmd"
 	"github.com/ceso/ceso/pkg/cli/vm"
 	"github.com/spf13/cobra"
 )
@@ -54,6 +55,7 @@ Try it without a host: ceso demo
 		configcmd.NewCmdConfig(f),
 		cloudinitcmd.NewCmdCloudInit(f),
 		backupcmd.NewCmdBackup(f),
+		opscmd.NewCmdOps(f),
 		newCmdSimulator(f),
 		newCmdDemo(f),
 	)

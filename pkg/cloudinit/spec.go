@@ -24,7 +24,7 @@ type Spec struct {
 
 	// SSHKeys are authorized_keys lines granted to the default user (through
 	// the metadata's public-keys-data) and to every named user.
-	SSHKeys []string `json:"ssh_keys,omitempty"`
+	SSHKeys []string `json:"ssh_keys,omitempty" audit:"sshkeys"`
 
 	// NICs configure the guest's network adapters. Without any, cloud-init
 	// falls back to DHCP on the first adapter.
@@ -50,7 +50,7 @@ type Spec struct {
 	// CloudConfig is a user-supplied document beginning with
 	// "#cloud-config", merged over what the fields above produce; see
 	// MergeCloudConfig for the rule.
-	CloudConfig []byte `json:"cloud_config,omitempty"`
+	CloudConfig []byte `json:"cloud_config,omitempty" secret:"true"`
 }
 
 // SudoNoPassword is the sudo rule granting every command without a
@@ -74,10 +74,10 @@ type User struct {
 	LockPasswd *bool `json:"lock_passwd,omitempty"`
 	// PasswordHash is a crypt(3) hash ($6$..., $y$..., ...). A clear-text
 	// password is refused.
-	PasswordHash string `json:"password_hash,omitempty"`
+	PasswordHash string `json:"password_hash,omitempty" secret:"true"`
 	// SSHKeys are authorized_keys lines for this user only, in addition to
 	// Spec.SSHKeys.
-	SSHKeys []string `json:"ssh_keys,omitempty"`
+	SSHKeys []string `json:"ssh_keys,omitempty" audit:"sshkeys"`
 }
 
 // NIC is the configuration of one network adapter.

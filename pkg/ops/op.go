@@ -2,6 +2,7 @@ package ops
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -45,11 +46,15 @@ func (s Step) String() string {
 	return fmt.Sprintf("[%s] %s  # %s", s.Via, s.Action, s.Detail)
 }
 
-// Op is one operation, ready to run.
+// Op is one operation, ready to run. pkg/operations builds every Op from a
+// catalog definition; nothing else should.
 type Op struct {
-	Name   string         // registered name, e.g. "vm.create"
-	Target string         // what it acts on, e.g. the VM name
-	Params map[string]any // its parameters, as the audit log records them
+	Name   string // the catalog name, e.g. "vm.create"
+	Class  Class  // how much it may change; ClassUnknown is refused in every mode but unrestricted
+	Target string // what it acts on, e.g. the VM name
+	// Params are its parameters as the audit log records them: the typed
+	// params' JSON with secret fields already replaced by their HMAC.
+	Params json.RawMessage
 	// Plan returns the steps Run would take, without changing anything.
 	Plan func(ctx context.Context) ([]Step, error)
 	// Run does the operation and returns its result.

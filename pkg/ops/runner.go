@@ -25,6 +25,7 @@ type Runner struct {
 	Audit   Auditor
 	Metrics Observer // may be nil
 	Actor   string   // who runs the ops, for the audit log
+	Mode    string   // the sandbox mode, for the audit log
 	DryRun  bool
 	Now     func() time.Time
 	// AuditTimeout bounds each audit write (default 5s).
@@ -37,9 +38,8 @@ func (r *Runner) Do(ctx context.Context, op *Op) (Result, error) {
 		return Result{}, fmt.Errorf("%w: an op needs a name and a Run function", ErrInvalidOp)
 	}
 	res := Result{CorrelationID: uuid.NewString(), DryRun: r.DryRun}
-	class, registered := Lookup(op.Name)
 	rec := Record{
-		CorrelationID: res.CorrelationID, Actor: r.Actor, Op: op.Name, Class: class.String(),
+		CorrelationID: res.CorrelationID, Actor: r.Actor, Op: op.Name, Class: op.Class.String(), Mode: r.Mode,
 		Target: op.Target, Params: op.Params, DryRun: r.DryRun,
 	}
 
@@ -47,7 +47,7 @@ func (r *Runner) Do(ctx context.Context, op *Op) (Result, error) {
 	if sandbox == nil {
 		sandbox = ModeSandbox{} // deny by default
 	}
-	if err := sandbox.Allow(ctx, op, class, registered); err != nil {
+	if err := sandbox.Allow(ctx, op); err != nil {
 		r.observe(op.Name, StatusRefused, 0)
 		r.audit(ctx, endRecord(rec, StatusRefused, err, 0, nil))
 		return res, err

@@ -2,13 +2,14 @@ package ops
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 )
 
-// Sandbox decides whether an operation may run. registered says whether the
-// op name is in the registry; class is its registered class.
+// Sandbox decides whether an operation may run, from its name, class and
+// target.
 type Sandbox interface {
-	Allow(ctx context.Context, op *Op, class Class, registered bool) error
+	Allow(ctx context.Context, op *Op) error
 }
 
 // Modes of ModeSandbox, from the most to the least restrictive.
@@ -19,45 +20,47 @@ const (
 )
 
 // ModeSandbox allows operations by class: read-only allows reads, standard
-// allows reads and writes, unrestricted allows everything, unregistered ops
-// included. Any other mode allows nothing (deny by default).
+// allows reads and writes, unrestricted allows everything, operations
+// without a class included. Any other mode allows nothing (deny by
+// default).
 type ModeSandbox struct{ Mode string }
 
 // Allow implements Sandbox.
-func (s ModeSandbox) Allow(_ context.Context, op *Op, class Class, registered bool) error {
+func (s ModeSandbox) Allow(_ context.Context, op *Op) error {
 	if s.Mode == ModeUnrestricted {
 		return nil
 	}
-	if !registered {
-		return fmt.Errorf("%w: %s is not a registered operation (mode %s)", ErrDenied, op.Name, s.Mode)
+	if op.Class == ClassUnknown {
+		return fmt.Errorf("%w: %s has no class (mode %s)", ErrDenied, op.Name, s.Mode)
 	}
 	allowed := false
 	switch s.Mode {
 	case ModeReadOnly:
-		allowed = class == ClassRead
+		allowed = op.Class == ClassRead
 	case ModeStandard:
-		allowed = class == ClassRead || class == ClassWrite
+		allowed = op.Class == ClassRead || op.Class == ClassWrite
 	}
 	if !allowed {
-		return fmt.Errorf("%w: %s is a %s operation and security mode %q does not allow it", ErrDenied, op.Name, class, s.Mode)
+		return fmt.Errorf("%w: %s is a %s operation and security mode %q does not allow it", ErrDenied, op.Name, op.Class, s.Mode)
 	}
 	return nil
 }
 
 // Record is one audit record: the start or the end of an operation.
 type Record struct {
-	Phase         string         `json:"phase"` // "start" or "end"
-	CorrelationID string         `json:"correlation_id"`
-	Actor         string         `json:"actor"`
-	Op            string         `json:"op"`
-	Class         string         `json:"class"`
-	Target        string         `json:"target,omitempty"`
-	Params        map[string]any `json:"params,omitempty"`
-	DryRun        bool           `json:"dry_run,omitempty"`
-	Outcome       string         `json:"outcome,omitempty"` // end: success, failure, refused
-	Error         string         `json:"error,omitempty"`
-	DurationMS    int64          `json:"duration_ms,omitempty"`
-	Notes         []string       `json:"notes,omitempty"`
+	Phase         string          `json:"phase"` // "start" or "end"
+	CorrelationID string          `json:"correlation_id"`
+	Actor         string          `json:"actor"`
+	Op            string          `json:"op"`
+	Class         string          `json:"class"`
+	Mode          string          `json:"mode,omitempty"` // the sandbox mode it ran under
+	Target        string          `json:"target,omitempty"`
+	Params        json.RawMessage `json:"params,omitempty"` // secret fields HMAC'd
+	DryRun        bool            `json:"dry_run,omitempty"`
+	Outcome       string          `json:"outcome,omitempty"` // end: success, failure, refused
+	Error         string          `json:"error,omitempty"`
+	DurationMS    int64           `json:"duration_ms,omitempty"`
+	Notes         []string        `json:"notes,omitempty"`
 }
 
 // Auditor writes audit records. A Write error refuses the operation.

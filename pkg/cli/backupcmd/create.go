@@ -5,18 +5,17 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/ceso/ceso/internal/storage"
 	"github.com/ceso/ceso/pkg/backup"
 	"github.com/ceso/ceso/pkg/cli/cmdutil"
 	"github.com/ceso/ceso/pkg/esxi/vm"
-	"github.com/ceso/ceso/pkg/ops"
+	"github.com/ceso/ceso/pkg/operations"
 	"github.com/spf13/cobra"
 )
 
 // CreateOptions are the options of `ceso backup create`.
 type CreateOptions struct {
 	Factory  *cmdutil.Factory
-	Request  backup.CreateRequest
+	Params   operations.BackupCreateParams
 	Compress bool
 	JSON     bool
 }
@@ -39,12 +38,12 @@ backup fails. Two backups of one VM never run at once.`,
   ceso backup create db1 --power-off --shutdown-timeout 3m --target nas --description "before upgrade"`,
 		Args: cmdutil.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Request.VM = args[0]
-			opts.Request.Uncompressed = !opts.Compress
-			if err := vm.ValidateName(opts.Request.VM); err != nil {
+			opts.Params.VM = args[0]
+			opts.Params.Uncompressed = !opts.Compress
+			if err := vm.ValidateName(opts.Params.VM); err != nil {
 				return cmdutil.FlagError(err)
 			}
-			if opts.Request.ShutdownTimeout <= 0 {
+			if opts.Params.ShutdownTimeout <= 0 {
 				return cmdutil.FlagError(fmt.Errorf("--shutdown-timeout must be positive"))
 			}
 			if runF != nil {
@@ -54,38 +53,22 @@ backup fails. Two backups of one VM never run at once.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.BoolVar(&opts.Request.PowerOff, "power-off", false, "back up a running VM cold: shut it down, and power it on again afterwards")
-	fl.DurationVar(&opts.Request.ShutdownTimeout, "shutdown-timeout", backup.DefaultShutdownTimeout, "with --power-off: wait this long for the guest, then power off")
+	fl.BoolVar(&opts.Params.PowerOff, "power-off", false, "back up a running VM cold: shut it down, and power it on again afterwards")
+	fl.DurationVar((*time.Duration)(&opts.Params.ShutdownTimeout), "shutdown-timeout", backup.DefaultShutdownTimeout, "with --power-off: wait this long for the guest, then power off")
 	fl.BoolVar(&opts.Compress, "compress", true, "compress disks with zstd (backup.compression sets level and workers)")
-	fl.StringVar(&opts.Request.Target, "target", "", "target name (default backup.default_target)")
-	fl.StringVar(&opts.Request.Description, "description", "", "a note kept with the backup")
-	fl.BoolVar(&opts.Request.Verify, "verify", false, "re-read and check the backup before recording it")
+	fl.StringVar(&opts.Params.To, "target", "", "target name (default backup.default_target)")
+	fl.StringVar(&opts.Params.Description, "description", "", "a note kept with the backup")
+	fl.BoolVar(&opts.Params.Verify, "verify", false, "re-read and check the backup before recording it")
 	fl.BoolVar(&opts.JSON, "json", false, "print the catalog entry as JSON")
 	return cmd
 }
 
-// CreateOp is the backup.create operation.
-func CreateOp(f *cmdutil.Factory, req backup.CreateRequest) *ops.Op {
-	return &ops.Op{
-		Name:   "backup.create",
-		Target: req.VM,
-		Params: map[string]any{"target": req.Target, "power_off": req.PowerOff, "compress": !req.Uncompressed, "verify": req.Verify},
-		Plan: func(ctx context.Context) ([]ops.Step, error) {
-			return withDeps(ctx, f, true, func(d backup.Deps) ([]ops.Step, error) { return backup.PlanCreate(ctx, d, req) })
-		},
-		Run: func(ctx context.Context) (any, error) {
-			return withDeps(ctx, f, true, func(d backup.Deps) (storage.Entry, error) { return backup.Create(ctx, d, req) })
-		},
-	}
-}
-
 func createRun(ctx context.Context, opts *CreateOptions) error {
 	f := opts.Factory
-	value, done, err := f.RunOp(ctx, CreateOp(f, opts.Request), opts.JSON)
+	e, done, err := cmdutil.Run(ctx, f, operations.BackupCreate, opts.Params, opts.JSON)
 	if done || err != nil {
 		return err
 	}
-	e := value.(storage.Entry)
 	if opts.JSON {
 		return cmdutil.WriteJSON(f.IO.Out, e)
 	}

@@ -4,10 +4,9 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/ceso/ceso/pkg/backup"
 	"github.com/ceso/ceso/pkg/cli/cmdutil"
 	clivm "github.com/ceso/ceso/pkg/cli/vm"
-	"github.com/ceso/ceso/pkg/ops"
+	"github.com/ceso/ceso/pkg/operations"
 	"github.com/spf13/cobra"
 )
 
@@ -50,18 +49,7 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 			return err
 		}
 	}
-	op := &ops.Op{
-		Name: "backup.delete", Target: opts.ID, Params: map[string]any{"force": opts.Force},
-		Plan: func(ctx context.Context) ([]ops.Step, error) {
-			return withDeps(ctx, f, false, func(d backup.Deps) ([]ops.Step, error) { return backup.PlanDelete(ctx, d, opts.ID) })
-		},
-		Run: func(ctx context.Context) (any, error) {
-			return withDeps(ctx, f, false, func(d backup.Deps) (any, error) {
-				return nil, backup.Delete(ctx, d, opts.ID, backup.DeleteOptions{Force: opts.Force})
-			})
-		},
-	}
-	if _, done, err := f.RunOp(ctx, op, false); done || err != nil {
+	if _, done, err := cmdutil.Run(ctx, f, operations.BackupDelete, operations.BackupDeleteParams{ID: opts.ID, Force: opts.Force}, false); done || err != nil {
 		return err
 	}
 	fmt.Fprintf(f.IO.Out, "deleted backup %s\n", opts.ID)

@@ -4,10 +4,8 @@ import (
 	"context"
 	"time"
 
-	"github.com/ceso/ceso/internal/storage"
-	"github.com/ceso/ceso/pkg/backup"
 	"github.com/ceso/ceso/pkg/cli/cmdutil"
-	"github.com/ceso/ceso/pkg/ops"
+	"github.com/ceso/ceso/pkg/operations"
 	"github.com/spf13/cobra"
 )
 
@@ -48,22 +46,9 @@ last_verified and verify_ok; fields are never removed.`,
 
 func listRun(ctx context.Context, opts *ListOptions) error {
 	f := opts.Factory
-	op := &ops.Op{
-		Name: "backup.list", Target: opts.VM,
-		Plan: func(context.Context) ([]ops.Step, error) {
-			return []ops.Step{{Via: "local", Action: "catalog: list backups", Detail: opts.VM}}, nil
-		},
-		Run: func(ctx context.Context) (any, error) {
-			return withDeps(ctx, f, false, func(d backup.Deps) ([]storage.Entry, error) { return d.Catalog.ListBackups(opts.VM) })
-		},
-	}
-	value, done, err := f.RunOp(ctx, op, opts.JSON)
+	entries, done, err := cmdutil.Run(ctx, f, operations.BackupList, operations.BackupListParams{VM: opts.VM}, opts.JSON)
 	if done || err != nil {
 		return err
-	}
-	entries := value.([]storage.Entry)
-	if entries == nil {
-		entries = []storage.Entry{}
 	}
 	if opts.JSON {
 		return cmdutil.WriteJSON(f.IO.Out, entries)

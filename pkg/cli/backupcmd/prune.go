@@ -4,17 +4,15 @@ import (
 	"context"
 	"strings"
 
-	"github.com/ceso/ceso/pkg/backup"
-	"github.com/ceso/ceso/pkg/backup/retention"
 	"github.com/ceso/ceso/pkg/cli/cmdutil"
-	"github.com/ceso/ceso/pkg/ops"
+	"github.com/ceso/ceso/pkg/operations"
 	"github.com/spf13/cobra"
 )
 
 // PruneOptions are the options of `ceso backup prune`.
 type PruneOptions struct {
 	Factory *cmdutil.Factory
-	Policy  retention.Policy
+	Params  operations.BackupPruneParams
 	VM      string
 	JSON    bool
 }
@@ -22,6 +20,7 @@ type PruneOptions struct {
 // NewCmdPrune makes `ceso backup prune`.
 func NewCmdPrune(f *cmdutil.Factory, runF func(*PruneOptions) error) *cobra.Command {
 	opts := &PruneOptions{Factory: f}
+	var keep struct{ last, daily, weekly, monthly, yearly int }
 	cmd := &cobra.Command{
 		Use:   "prune",
 		Short: "Delete the backups a retention policy does not keep",
@@ -37,28 +36,21 @@ With --dry-run nothing is deleted: the decisions are printed.`,
   ceso backup prune --vm web01 --keep-last 3 --keep-daily 7 --keep-weekly 4 --keep-monthly 12`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := f.Config()
-			if err != nil {
-				return err
-			}
-			def := cmdutil.RetentionPolicy(cfg.Backup.Retention)
+			opts.Params.VM = opts.VM
 			for _, k := range []struct {
 				flag string
-				dst  *int
-				def  int
+				dst  **int
+				v    *int
 			}{
-				{"keep-last", &opts.Policy.KeepLast, def.KeepLast},
-				{"keep-daily", &opts.Policy.KeepDaily, def.KeepDaily},
-				{"keep-weekly", &opts.Policy.KeepWeekly, def.KeepWeekly},
-				{"keep-monthly", &opts.Policy.KeepMonthly, def.KeepMonthly},
+				{"keep-last", &opts.Params.KeepLast, &keep.last},
+				{"keep-daily", &opts.Params.KeepDaily, &keep.daily},
+				{"keep-weekly", &opts.Params.KeepWeekly, &keep.weekly},
+				{"keep-monthly", &opts.Params.KeepMonthly, &keep.monthly},
+				{"keep-yearly", &opts.Params.KeepYearly, &keep.yearly},
 			} {
-				if !cmd.Flags().Changed(k.flag) {
-					*k.dst = k.def
+				if cmd.Flags().Changed(k.flag) {
+					*k.dst = k.v
 				}
-			}
-			opts.Policy.Location = def.Location
-			if err := opts.Policy.Validate(); err != nil {
-				return cmdutil.FlagError(err)
 			}
 			if runF != nil {
 				return runF(opts)
@@ -67,10 +59,11 @@ With --dry-run nothing is deleted: the decisions are printed.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.IntVar(&opts.Policy.KeepLast, "keep-last", 0, "keep the N newest backups of each VM")
-	fl.IntVar(&opts.Policy.KeepDaily, "keep-daily", 0, "keep the newest backup of each of the last N days")
-	fl.IntVar(&opts.Policy.KeepWeekly, "keep-weekly", 0, "keep the newest backup of each of the last N ISO weeks")
-	fl.IntVar(&opts.Policy.KeepMonthly, "keep-monthly", 0, "keep the newest backup of each of the last N months")
+	fl.IntVar(&keep.last, "keep-last", 0, "keep the N newest backups of each VM")
+	fl.IntVar(&keep.daily, "keep-daily", 0, "keep the newest backup of each of the last N days")
+	fl.IntVar(&keep.weekly, "keep-weekly", 0, "keep the newest backup of each of the last N ISO weeks")
+	fl.IntVar(&keep.monthly, "keep-monthly", 0, "keep the newest backup of each of the last N months")
+	fl.IntVar(&keep.yearly, "keep-yearly", 0, "keep the newest backup of each of the last N years")
 	fl.StringVar(&opts.VM, "vm", "", "only the backups of this VM")
 	fl.BoolVar(&opts.JSON, "json", false, "print the decisions as JSON")
 	return cmd
@@ -78,19 +71,7 @@ With --dry-run nothing is deleted: the decisions are printed.`,
 
 func pruneRun(ctx context.Context, opts *PruneOptions) error {
 	f := opts.Factory
-	op := &ops.Op{
-		Name: "backup.prune", Target: opts.VM, Params: map[string]any{"policy": opts.Policy.String()},
-		Plan: func(ctx context.Context) ([]ops.Step, error) {
-			return withDeps(ctx, f, false, func(d backup.Deps) ([]ops.Step, error) { return backup.PlanPrune(ctx, d, opts.Policy, opts.VM) })
-		},
-		Run: func(ctx context.Context) (any, error) {
-			return withDeps(ctx, f, false, func(d backup.Deps) ([]retention.Decision, error) {
-				return backup.Prune(ctx, d, opts.Policy, opts.VM, false)
-			})
-		},
-	}
-	value, done, err := f.RunOp(ctx, op, opts.JSON)
-	decisions, _ := value.([]retention.Decision)
+	decisions, done, err := cmdutil.Run(ctx, f, operations.BackupPrune, opts.Params, opts.JSON)
 	if done && decisions == nil {
 		return err
 	}

@@ -5,19 +5,19 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/ceso/ceso/pkg/backup"
 	"github.com/ceso/ceso/pkg/cli/cliflags"
 	"github.com/ceso/ceso/pkg/cli/cmdutil"
-	"github.com/ceso/ceso/pkg/esxi/vm"
-	"github.com/ceso/ceso/pkg/ops"
+	"github.com/ceso/ceso/pkg/operations"
 	"github.com/spf13/cobra"
 )
 
 // RestoreOptions are the options of `ceso backup restore`.
 type RestoreOptions struct {
 	Factory    *cmdutil.Factory
-	Request    backup.RestoreRequest
+	Params     operations.BackupRestoreParams
 	CloudInit  cliflags.CloudInit
 	NetworkMap []string
 	JSON       bool
@@ -42,7 +42,7 @@ and power state back.`,
   ceso backup restore 20261103T021500Z-3f9a1c2b --replace --yes`,
 		Args: cmdutil.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Request.ID = args[0]
+			opts.Params.ID = args[0]
 			if err := opts.complete(cmd); err != nil {
 				return cmdutil.FlagError(err)
 			}
@@ -53,11 +53,11 @@ and power state back.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Request.AsNew, "as-new", "", "name of the new VM")
-	fl.BoolVar(&opts.Request.Replace, "replace", false, "restore under the original name, replacing the VM once the restore succeeded")
-	fl.DurationVar(&opts.Request.ShutdownTimeout, "shutdown-timeout", backup.DefaultShutdownTimeout, "with --replace: wait this long for the old VM's guest to shut down")
-	fl.BoolVar(&opts.Request.PowerOn, "power-on", false, "power the restored VM on")
-	fl.StringVar(&opts.Request.Datastore, "datastore", "", "datastore of the restored VM (default: the original's)")
+	fl.StringVar(&opts.Params.AsNew, "as-new", "", "name of the new VM")
+	fl.BoolVar(&opts.Params.Replace, "replace", false, "restore under the original name, replacing the VM once the restore succeeded")
+	fl.DurationVar((*time.Duration)(&opts.Params.ShutdownTimeout), "shutdown-timeout", backup.DefaultShutdownTimeout, "with --replace: wait this long for the old VM's guest to shut down")
+	fl.BoolVar(&opts.Params.PowerOn, "power-on", false, "power the restored VM on")
+	fl.StringVar(&opts.Params.Datastore, "datastore", "", "datastore of the restored VM (default: the original's)")
 	fl.StringArrayVar(&opts.NetworkMap, "network-map", nil, "map a network of the backup to a port group: BACKUP=HOST (repeatable)")
 	fl.BoolVar(&opts.JSON, "json", false, "print JSON")
 	opts.CloudInit.AddFlags(fl)
@@ -65,14 +65,6 @@ and power state back.`,
 }
 
 func (o *RestoreOptions) complete(cmd *cobra.Command) error {
-	if o.Request.AsNew != "" {
-		if err := vm.ValidateName(o.Request.AsNew); err != nil {
-			return err
-		}
-	}
-	if (o.Request.AsNew == "") == !o.Request.Replace {
-		return fmt.Errorf("give --as-new NAME or --replace")
-	}
 	if o.CloudInit.ChangesAccounts(cmd.Flags()) {
 		return fmt.Errorf("a restore keeps the backup's users and SSH keys: --user, --ssh-key, --no-default-user and --cloud-config do not apply")
 	}
@@ -80,45 +72,26 @@ func (o *RestoreOptions) complete(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	o.Request.Hostname, o.Request.NICs = spec.Hostname, spec.NICs
-	if len(o.NetworkMap) > 0 {
-		o.Request.NetworkMap = map[string]string{}
-	}
+	o.Params.CloudInit = spec
 	for _, m := range o.NetworkMap {
 		from, to, ok := strings.Cut(m, "=")
 		if !ok || from == "" || to == "" {
 			return fmt.Errorf("--network-map %q: want BACKUP-NETWORK=HOST-PORTGROUP", m)
 		}
-		o.Request.NetworkMap[from] = to
+		if o.Params.NetworkMap == nil {
+			o.Params.NetworkMap = map[string]string{}
+		}
+		o.Params.NetworkMap[from] = to
 	}
 	return nil
 }
 
-// RestoreOp is the backup.restore operation.
-func RestoreOp(f *cmdutil.Factory, req backup.RestoreRequest) *ops.Op {
-	name, target := "backup.restore", req.AsNew
-	if req.Replace {
-		name, target = "backup.restore.replace", "(original name)"
-	}
-	return &ops.Op{
-		Name: name, Target: target,
-		Params: map[string]any{"id": req.ID, "replace": req.Replace, "power_on": req.PowerOn, "datastore": req.Datastore},
-		Plan: func(ctx context.Context) ([]ops.Step, error) {
-			return withDeps(ctx, f, true, func(d backup.Deps) ([]ops.Step, error) { return backup.PlanRestore(ctx, d, req) })
-		},
-		Run: func(ctx context.Context) (any, error) {
-			return withDeps(ctx, f, true, func(d backup.Deps) (backup.RestoreResult, error) { return backup.Restore(ctx, d, req) })
-		},
-	}
-}
-
 func restoreRun(ctx context.Context, opts *RestoreOptions) error {
 	f := opts.Factory
-	value, done, err := f.RunOp(ctx, RestoreOp(f, opts.Request), opts.JSON)
+	r, done, err := cmdutil.Run(ctx, f, operations.BackupRestore, opts.Params, opts.JSON)
 	if done || err != nil {
 		return err
 	}
-	r := value.(backup.RestoreResult)
 	if opts.JSON {
 		return cmdutil.WriteJSON(f.IO.Out, r)
 	}

@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/ceso/ceso/internal/storage"
-	"github.com/ceso/ceso/pkg/backup"
 	"github.com/ceso/ceso/pkg/cli/cmdutil"
-	"github.com/ceso/ceso/pkg/ops"
+	"github.com/ceso/ceso/pkg/operations"
 	"github.com/spf13/cobra"
 )
 
@@ -17,6 +15,7 @@ type VerifyOptions struct {
 	Factory *cmdutil.Factory
 	ID      string
 	All     bool
+	VM      string
 	JSON    bool
 }
 
@@ -46,7 +45,8 @@ file and makes the exit code non-zero.`,
 			return verifyRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVar(&opts.All, "all", false, "verify every complete backup")
+	cmd.Flags().BoolVar(&opts.All, "all", false, "verify every complete backup, oldest first")
+	cmd.Flags().StringVar(&opts.VM, "vm", "", "with --all, only the backups of this VM")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
 	return cmd
 }
@@ -58,50 +58,8 @@ var ErrVerifyFailed = errors.New("verification failed")
 
 func verifyRun(ctx context.Context, opts *VerifyOptions) error {
 	f := opts.Factory
-	op := &ops.Op{
-		Name: "backup.verify", Target: opts.ID, Params: map[string]any{"all": opts.All},
-		Plan: func(ctx context.Context) ([]ops.Step, error) {
-			return withDeps(ctx, f, false, func(d backup.Deps) ([]ops.Step, error) {
-				ids, err := verifyIDs(d, opts)
-				if err != nil {
-					return nil, err
-				}
-				var steps []ops.Step
-				for _, id := range ids {
-					s, err := backup.PlanVerify(ctx, d, id)
-					if err != nil {
-						return nil, err
-					}
-					steps = append(steps, s...)
-				}
-				return steps, nil
-			})
-		},
-		Run: func(ctx context.Context) (any, error) {
-			return withDeps(ctx, f, false, func(d backup.Deps) ([]backup.VerifyResult, error) {
-				ids, err := verifyIDs(d, opts)
-				if err != nil {
-					return nil, err
-				}
-				results := []backup.VerifyResult{}
-				var errs []error
-				for _, id := range ids {
-					r, err := backup.Verify(ctx, d, id)
-					if r.ID == "" {
-						r.ID = id
-					}
-					if err != nil && r.Detail == "" {
-						r.Detail = err.Error()
-					}
-					results = append(results, r)
-					errs = append(errs, err)
-				}
-				return results, errors.Join(errs...)
-			})
-		},
-	}
-	value, done, err := f.RunOp(ctx, op, opts.JSON)
-	results, _ := value.([]backup.VerifyResult)
+	p := operations.BackupVerifyParams{ID: opts.ID, All: opts.All, VM: opts.VM}
+	results, done, err := cmdutil.Run(ctx, f, operations.BackupVerify, p, opts.JSON)
 	if done && results == nil {
 		return err
 	}
@@ -129,21 +87,4 @@ func verifyRun(ctx context.Context, opts *VerifyOptions) error {
 		return fmt.Errorf("%w: %w", ErrVerifyFailed, err)
 	}
 	return nil
-}
-
-func verifyIDs(d backup.Deps, opts *VerifyOptions) ([]string, error) {
-	if !opts.All {
-		return []string{opts.ID}, nil
-	}
-	entries, err := d.Catalog.ListBackups("")
-	if err != nil {
-		return nil, err
-	}
-	var ids []string
-	for _, e := range entries {
-		if e.Status == storage.StatusComplete {
-			ids = append(ids, e.ID)
-		}
-	}
-	return ids, nil
 }

@@ -1,12 +1,14 @@
 package cloudinitcmd
 
 import (
+	"context"
 	"fmt"
 	"os"
 
 	"github.com/ceso/ceso/pkg/cli/cliflags"
 	"github.com/ceso/ceso/pkg/cli/cmdutil"
 	"github.com/ceso/ceso/pkg/cloudinit"
+	"github.com/ceso/ceso/pkg/operations"
 	"github.com/spf13/cobra"
 )
 
@@ -48,7 +50,7 @@ documents. Nothing is sent to a host. See docs/cloud-init.md.`,
 			if runF != nil {
 				return runF(opts)
 			}
-			return renderRun(opts)
+			return renderRun(cmd.Context(), opts)
 		},
 	}
 	opts.CloudInit.AddFlags(cmd.Flags())
@@ -57,30 +59,14 @@ documents. Nothing is sent to a host. See docs/cloud-init.md.`,
 	return cmd
 }
 
-// BuildKeys turns the cloud-init flags into guestinfo keys; name is the VM
-// name, the hostname when --hostname is not given.
-func BuildKeys(ci *cliflags.CloudInit, name string, readFile func(string) ([]byte, error)) (map[string]string, error) {
-	spec, err := ci.Spec(readFile)
-	if err != nil {
-		return nil, cmdutil.FlagError(err)
-	}
-	if spec.Hostname == "" && name != "" {
-		spec.Hostname = cloudinit.HostnameFromName(name)
-	}
-	if spec.Hostname == "" {
-		return nil, cmdutil.FlagError(fmt.Errorf("give --hostname or a VM name"))
-	}
-	keys, err := cloudinit.Build(spec)
-	if err != nil {
-		return nil, cmdutil.FlagError(err)
-	}
-	return keys, nil
-}
-
-func renderRun(opts *RenderOptions) error {
+func renderRun(ctx context.Context, opts *RenderOptions) error {
 	f := opts.Factory
-	keys, err := BuildKeys(&opts.CloudInit, opts.Name, opts.ReadFile)
+	spec, err := opts.CloudInit.Spec(opts.ReadFile)
 	if err != nil {
+		return cmdutil.FlagError(err)
+	}
+	keys, done, err := cmdutil.Run(ctx, f, operations.CloudInitRender, operations.CloudInitRenderParams{Name: opts.Name, CloudInit: spec}, opts.JSON)
+	if done || err != nil {
 		return err
 	}
 	switch {

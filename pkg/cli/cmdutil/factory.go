@@ -2,19 +2,12 @@ package cmdutil
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"os"
-	"os/user"
 	"sync"
 	"time"
 
-	"github.com/ceso/ceso/pkg/audit"
-	"github.com/ceso/ceso/pkg/backup"
+	"github.com/ceso/ceso/pkg/app"
 	"github.com/ceso/ceso/pkg/config"
-	"github.com/ceso/ceso/pkg/esxi/client"
 	"github.com/ceso/ceso/pkg/metrics"
-	"github.com/ceso/ceso/pkg/ops"
 	"github.com/rs/zerolog"
 )
 
@@ -36,8 +29,9 @@ type GlobalOptions struct {
 	AcceptNewHostKey bool
 }
 
-// Factory hands out the dependencies of commands, each built once, lazily,
-// in one place.
+// Factory hands out what commands need: the IO streams, the environment,
+// the global flags, the configuration and the App (pkg/app), each built
+// once, lazily, in one place.
 type Factory struct {
 	IO     *IOStreams
 	Env    config.Env
@@ -50,10 +44,8 @@ type Factory struct {
 	mu     sync.Mutex
 	cfg    *config.Config
 	cfgErr error
-	pool   *client.Pool
+	app    *app.App
 	logger *zerolog.Logger
-
-	bmetrics *backup.Metrics
 }
 
 // New makes a factory for the given streams and environment.
@@ -126,121 +118,44 @@ func (f *Factory) Logger() zerolog.Logger {
 	return *f.logger
 }
 
-// ClientConfig turns the configuration into a connection configuration,
-// resolving the password.
-func (f *Factory) ClientConfig(ctx context.Context) (client.Config, error) {
+// App returns the composition root of this invocation, made once from the
+// configuration and the global flags.
+func (f *Factory) App() (*app.App, error) {
 	cfg, err := f.Config()
 	if err != nil {
-		return client.Config{}, err
-	}
-	if err := cfg.Validate(true); err != nil {
-		return client.Config{}, err
-	}
-	pw, err := cfg.ESXi.ResolvePassword(ctx)
-	if err != nil {
-		return client.Config{}, err
-	}
-	if pw == "" {
-		return client.Config{}, fmt.Errorf("%w: no password for %s: set ESXI_PASSWORD, esxi.password_file or esxi.password_command", config.ErrSecret, cfg.ESXi.Host)
-	}
-	cc := client.Config{
-		Host: cfg.ESXi.Host, User: cfg.ESXi.User, Password: pw,
-		Thumbprint: cfg.ESXi.Thumbprint, CAFile: config.ExpandHome(cfg.ESXi.CAFile), Insecure: cfg.ESXi.Insecure,
-		KeepAlive: cfg.ESXi.KeepAlive, Warn: f.IO.ErrOut, Logger: f.Logger(),
-	}
-	if cfg.ESXi.SessionCacheEnabled() {
-		cc.SessionDir = cfg.SessionDir()
-	}
-	return cc, nil
-}
-
-// Pool returns the session pool of this invocation, connecting its first
-// session (from the cache when possible) so that errors show at once.
-func (f *Factory) Pool(ctx context.Context) (*client.Pool, error) {
-	f.mu.Lock()
-	p := f.pool
-	f.mu.Unlock()
-	if p != nil {
-		return p, nil
-	}
-	cc, err := f.ClientConfig(ctx)
-	if err != nil {
 		return nil, err
 	}
-	cfg, _ := f.Config()
-	first, err := client.Connect(ctx, cc)
-	if err != nil {
-		return nil, err
-	}
-	p = client.NewPool(cc, cfg.ESXi.PoolSize, first)
+	logger := f.Logger()
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.pool != nil { // another goroutine won
-		_ = first.Close(ctx)
-		return f.pool, nil
+	if f.app != nil {
+		return f.app, nil
 	}
-	f.pool = p
-	return p, nil
-}
-
-// Client returns a session for a single-threaded command. Give it back with
-// the returned release function.
-func (f *Factory) Client(ctx context.Context) (*client.Client, func(), error) {
-	p, err := f.Pool(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	c, err := p.Get(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	return c, func() { p.Put(c) }, nil
-}
-
-// Runner returns the operation runner, configured from the security mode.
-func (f *Factory) Runner() (*ops.Runner, error) {
-	cfg, err := f.Config()
+	a, err := app.New(app.Options{
+		Config: cfg, Env: f.Env, Logger: logger, Now: f.Now, Metrics: f.Metrics,
+		Warn: f.IO.ErrOut, Progress: f.IO.ErrOut, ProgressTTY: f.IO.ErrTTY,
+		AcceptNewHostKey: f.Global.AcceptNewHostKey, Actor: "cli:" + app.OSActor(), Version: Version,
+	})
 	if err != nil {
 		return nil, err
 	}
-	auditor, err := audit.Open(cfg.AuditLogPath(), f.Now)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ops.ErrAudit, err)
-	}
-	return &ops.Runner{
-		Sandbox: ops.ModeSandbox{Mode: cfg.Security.Mode},
-		Audit:   auditor,
-		Metrics: f.Metrics,
-		Actor:   actor(),
-		DryRun:  f.Global.DryRun,
-		Now:     f.Now,
-	}, nil
+	f.app = a
+	return a, nil
 }
 
-// Close releases the sessions (the cached one stays open for the next
-// invocation) and writes the metrics textfile if one is configured.
+// Close closes the App, if one was made: sessions, the SSH connection, the
+// metrics textfile.
 func (f *Factory) Close(ctx context.Context) error {
 	f.mu.Lock()
-	p, cfg := f.pool, f.cfg
-	f.pool = nil
+	a := f.app
+	f.app = nil
 	f.mu.Unlock()
-	err := f.CloseSSH()
-	if p != nil {
-		err = errors.Join(err, p.Close(ctx))
+	if a == nil {
+		return nil
 	}
-	if cfg != nil && cfg.Metrics.Textfile != "" {
-		if werr := f.Metrics.WriteTextfile(config.ExpandHome(cfg.Metrics.Textfile)); werr != nil && err == nil {
-			err = werr
-		}
-	}
-	return err
+	return a.Close(ctx)
 }
 
-func actor() string {
-	name := "unknown"
-	if u, err := user.Current(); err == nil {
-		name = u.Username
-	}
-	host, _ := os.Hostname()
-	return "cli:" + name + "@" + host
-}
+// Version is ceso's version, set at build time with
+// -ldflags "-X github.com/ceso/ceso/pkg/cli/cmdutil.Version=v1.2.3".
+var Version = "dev"

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/ceso/ceso/pkg/app"
+	"github.com/ceso/ceso/pkg/operations"
 	"github.com/ceso/ceso/pkg/ops"
 )
 
@@ -17,37 +19,46 @@ func (f *Factory) Context(ctx context.Context) (context.Context, context.CancelF
 	return ctx, cancel, nil
 }
 
-// RunOp runs op through the runner, within the command's deadline
-// (--timeout). On a dry run it prints the plan (as JSON with asJSON) and
-// returns done=true; otherwise it prints the op's notes on stderr and
-// returns the op's value for the command to print.
-func (f *Factory) RunOp(ctx context.Context, op *ops.Op, asJSON bool) (value any, done bool, err error) {
+// Run runs the catalog operation op with params p, within the command's
+// deadline (--timeout), as the global flags say (--dry-run). On a dry run
+// it prints the plan (as JSON with asJSON) and returns done=true;
+// otherwise it prints the operation's notes on stderr and returns its
+// result for the command to print (also with an error, for a batch that
+// partly failed).
+func Run[P operations.Params, R any](ctx context.Context, f *Factory, op *operations.Op[P, R], p P, asJSON bool) (result R, done bool, err error) {
 	ctx, cancel, err := f.Context(ctx)
 	if err != nil {
-		return nil, true, err
+		return result, true, err
 	}
 	defer cancel()
-	r, err := f.Runner()
+	a, err := f.App()
 	if err != nil {
-		return nil, true, err
+		return result, true, err
 	}
-	res, err := r.Do(ctx, op)
-	for _, n := range res.Notes {
+	out, err := operations.Run(ctx, a, app.Call{DryRun: f.Global.DryRun}, op, p)
+	for _, n := range out.Notes {
 		fmt.Fprintf(f.IO.ErrOut, "note: %s\n", n)
 	}
 	if err != nil {
-		return res.Value, true, err
+		return out.Result, true, err
 	}
-	if res.DryRun {
-		if asJSON {
-			return nil, true, WriteJSON(f.IO.Out, map[string]any{"dry_run": true, "op": op.Name, "target": op.Target, "plan": res.Plan})
-		}
-		what := op.Name
-		if op.Target != "" {
-			what += " " + op.Target
-		}
-		fmt.Fprintf(f.IO.Out, "dry run: %s would make these calls, in order (nothing was changed):\n%s", what, ops.FormatPlan(res.Plan))
-		return nil, true, nil
+	if out.DryRun {
+		return result, true, f.printPlan(op.Name(), p.Target(), out.Plan, asJSON)
 	}
-	return res.Value, false, nil
+	return out.Result, false, nil
+}
+
+func (f *Factory) printPlan(name, target string, plan []ops.Step, asJSON bool) error {
+	if plan == nil {
+		plan = []ops.Step{}
+	}
+	if asJSON {
+		return WriteJSON(f.IO.Out, map[string]any{"dry_run": true, "op": name, "target": target, "plan": plan})
+	}
+	what := name
+	if target != "" {
+		what += " " + target
+	}
+	_, err := fmt.Fprintf(f.IO.Out, "dry run: %s would make these calls, in order (nothing was changed):\n%s", what, ops.FormatPlan(plan))
+	return err
 }

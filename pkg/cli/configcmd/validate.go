@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/ceso/ceso/pkg/cli/cmdutil"
+	"github.com/ceso/ceso/pkg/operations"
 	"github.com/spf13/cobra"
 )
 
@@ -37,25 +38,10 @@ func NewCmdValidate(f *cmdutil.Factory, runF func(*ValidateOptions) error) *cobr
 
 func validateRun(ctx context.Context, opts *ValidateOptions) error {
 	f := opts.Factory
-	cfg, err := f.Config()
-	if err != nil {
+	rep, done, err := cmdutil.Run(ctx, f, operations.ConfigValidate, operations.ConfigValidateParams{Secrets: opts.Secrets}, false)
+	if done || err != nil {
 		return err
 	}
-	if err := cfg.Validate(true); err != nil {
-		return err
-	}
-	if opts.Secrets {
-		if _, err := cfg.ESXi.ResolvePassword(ctx); err != nil {
-			return err
-		}
-		if _, err := cfg.SSH.ResolvePassword(ctx); err != nil {
-			return err
-		}
-	}
-	src := cfg.Source
-	if src == "" {
-		src = "defaults and environment"
-	}
-	fmt.Fprintf(f.IO.Out, "configuration OK (%s)\n", src)
+	fmt.Fprintf(f.IO.Out, "configuration OK (%s)\n", rep.Source)
 	return nil
 }

@@ -2,22 +2,20 @@ package vm
 
 import (
 	"context"
-	"fmt"
 	"os"
+	"time"
 
 	"github.com/ceso/ceso/pkg/cli/cliflags"
-	"github.com/ceso/ceso/pkg/cli/cloudinitcmd"
 	"github.com/ceso/ceso/pkg/cli/cmdutil"
-	"github.com/ceso/ceso/pkg/cloudinit"
 	"github.com/ceso/ceso/pkg/esxi/vm"
-	"github.com/ceso/ceso/pkg/ops"
+	"github.com/ceso/ceso/pkg/operations"
 	"github.com/spf13/cobra"
 )
 
 // CloneOptions are the options of `ceso vm clone`.
 type CloneOptions struct {
 	Factory   *cmdutil.Factory
-	Spec      vm.CloneSpec
+	Params    operations.VMCloneParams
 	Memory    string
 	DiskSize  string
 	CloudInit cliflags.CloudInit
@@ -44,7 +42,7 @@ its disks under a temporary snapshot while it runs; crash-consistent).`,
   ceso vm clone db1 db1-test --snapshot --dhcp`,
 		Args: cmdutil.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Spec.Source, opts.Spec.Name = args[0], args[1]
+			opts.Params.Source, opts.Params.Name = args[0], args[1]
 			if err := opts.complete(cmd); err != nil {
 				return err
 			}
@@ -55,80 +53,44 @@ its disks under a temporary snapshot while it runs; crash-consistent).`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.Int32Var(&opts.Spec.CPU, "cpu", 0, "virtual CPUs (default: the source's)")
+	fl.Int32Var(&opts.Params.CPU, "cpu", 0, "virtual CPUs (default: the source's)")
 	fl.StringVar(&opts.Memory, "memory", "", "memory in MiB or with a unit (default: the source's)")
 	fl.StringVar(&opts.DiskSize, "disk-size", "", "grow the first disk to this size, in GiB or with a unit")
-	fl.StringVar(&opts.Spec.Network, "network", "", "port group of the first NIC (default: the source's)")
-	fl.StringVar(&opts.Spec.Datastore, "datastore", "", "datastore of the clone (default: the source's)")
-	fl.BoolVar(&opts.Spec.PowerOffSource, "power-off-source", false, "shut a running source down for the copy and power it on again afterwards")
-	fl.BoolVar(&opts.Spec.Snapshot, "snapshot", false, "copy a running source under a temporary snapshot")
-	fl.DurationVar(&opts.Spec.ShutdownTimeout, "shutdown-timeout", vm.DefaultShutdownTimeout, "with --power-off-source: wait this long for the guest, then power off")
-	fl.BoolVar(&opts.Spec.PowerOn, "power-on", false, "power the clone on")
-	fl.DurationVar(&opts.Spec.WaitIP, "wait-ip", 0, "with --power-on, wait up to this long for the guest's IP address")
+	fl.StringVar(&opts.Params.Network, "network", "", "port group of the first NIC (default: the source's)")
+	fl.StringVar(&opts.Params.Datastore, "datastore", "", "datastore of the clone (default: the source's)")
+	fl.BoolVar(&opts.Params.PowerOffSource, "power-off-source", false, "shut a running source down for the copy and power it on again afterwards")
+	fl.BoolVar(&opts.Params.Snapshot, "snapshot", false, "copy a running source under a temporary snapshot")
+	fl.DurationVar((*time.Duration)(&opts.Params.ShutdownTimeout), "shutdown-timeout", vm.DefaultShutdownTimeout, "with --power-off-source: wait this long for the guest, then power off")
+	fl.BoolVar(&opts.Params.PowerOn, "power-on", false, "power the clone on")
+	fl.DurationVar((*time.Duration)(&opts.Params.WaitIP), "wait-ip", 0, "with --power-on, wait up to this long for the guest's IP address")
 	fl.BoolVar(&opts.JSON, "json", false, "print JSON")
 	opts.CloudInit.AddFlags(fl)
 	return cmd
 }
 
 func (o *CloneOptions) complete(cmd *cobra.Command) error {
-	if err := vm.ValidateName(o.Spec.Name); err != nil {
+	if err := vm.ValidateName(o.Params.Name); err != nil {
 		return cmdutil.FlagError(err)
 	}
-	if o.Spec.PowerOffSource && o.Spec.Snapshot {
-		return cmdutil.FlagError(fmt.Errorf("--power-off-source and --snapshot exclude each other"))
-	}
-	if err := completeHardware(&o.Spec.CPU, &o.Spec.MemoryMB, &o.Spec.DiskSizeBytes, o.Memory, o.DiskSize, o.Spec.PowerOn, o.Spec.WaitIP); err != nil {
+	if err := parseHardware(&o.Params.Hardware, o.Memory, o.DiskSize); err != nil {
 		return cmdutil.FlagError(err)
-	}
-	if o.CloudInit.ChangesAccounts(cmd.Flags()) {
-		keys, err := cloudinitcmd.BuildKeys(&o.CloudInit, o.Spec.Name, o.ReadFile)
-		if err != nil {
-			return err
-		}
-		o.Spec.GuestInfo = keys
-		return nil
 	}
 	spec, err := o.CloudInit.Spec(o.ReadFile)
 	if err != nil {
 		return cmdutil.FlagError(err)
 	}
-	if spec.Hostname == "" {
-		spec.Hostname = cloudinit.HostnameFromName(o.Spec.Name)
-	}
-	o.Spec.Identity = &spec
+	o.Params.CloudInit = spec
 	return nil
-}
-
-// CloneOp is the vm.clone operation.
-func CloneOp(f *cmdutil.Factory, spec vm.CloneSpec) *ops.Op {
-	return &ops.Op{
-		Name:   "vm.clone",
-		Target: spec.Name,
-		Params: map[string]any{"source": spec.Source, "cpu": spec.CPU, "memory_mb": spec.MemoryMB, "disk_size": spec.DiskSizeBytes,
-			"network": spec.Network, "datastore": spec.Datastore, "power_off_source": spec.PowerOffSource, "snapshot": spec.Snapshot, "power_on": spec.PowerOn},
-		Plan: func(ctx context.Context) ([]ops.Step, error) {
-			return withHost(ctx, f, func(c hostClient) ([]ops.Step, error) {
-				spec.Host = c.host
-				return vm.PlanClone(ctx, c.Client, spec)
-			})
-		},
-		Run: func(ctx context.Context) (any, error) {
-			return withHost(ctx, f, func(c hostClient) (*vm.Result, error) {
-				spec.Host = c.host
-				return vm.Clone(ctx, c.Client, spec)
-			})
-		},
-	}
 }
 
 func cloneRun(ctx context.Context, opts *CloneOptions) error {
 	f := opts.Factory
-	value, done, err := f.RunOp(ctx, CloneOp(f, opts.Spec), opts.JSON)
-	if r, ok := value.(*vm.Result); ok && r != nil && err != nil {
+	r, done, err := cmdutil.Run(ctx, f, operations.VMClone, opts.Params, opts.JSON)
+	if r != nil && err != nil {
 		_ = printResult(f, r, opts.JSON, "cloned")
 	}
 	if done || err != nil {
 		return err
 	}
-	return printResult(f, value.(*vm.Result), opts.JSON, "cloned")
+	return printResult(f, r, opts.JSON, "cloned")
 }

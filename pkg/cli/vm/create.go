@@ -7,17 +7,16 @@ import (
 	"time"
 
 	"github.com/ceso/ceso/pkg/cli/cliflags"
-	"github.com/ceso/ceso/pkg/cli/cloudinitcmd"
 	"github.com/ceso/ceso/pkg/cli/cmdutil"
 	"github.com/ceso/ceso/pkg/esxi/vm"
-	"github.com/ceso/ceso/pkg/ops"
+	"github.com/ceso/ceso/pkg/operations"
 	"github.com/spf13/cobra"
 )
 
 // CreateOptions are the options of `ceso vm create`.
 type CreateOptions struct {
 	Factory   *cmdutil.Factory
-	Spec      vm.CreateSpec
+	Params    operations.VMCreateParams
 	Memory    string
 	DiskSize  string
 	CloudInit cliflags.CloudInit
@@ -45,15 +44,10 @@ unit: 40G). The hostname defaults to NAME.`,
   ceso vm create build7 --cpu 4 --memory 8G --disk-size 60G --dhcp --dry-run`,
 		Args: cmdutil.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Spec.Name = args[0]
+			opts.Params.Name = args[0]
 			if err := opts.complete(); err != nil {
 				return cmdutil.FlagError(err)
 			}
-			keys, err := cloudinitcmd.BuildKeys(&opts.CloudInit, opts.Spec.Name, opts.ReadFile)
-			if err != nil {
-				return err
-			}
-			opts.Spec.GuestInfo = keys
 			if runF != nil {
 				return runF(opts)
 			}
@@ -61,38 +55,38 @@ unit: 40G). The hostname defaults to NAME.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Spec.Template, "template", "", "template VM (default defaults.template)")
-	fl.Int32Var(&opts.Spec.CPU, "cpu", 0, "virtual CPUs (default: the template's)")
+	fl.StringVar(&opts.Params.Template, "template", "", "template VM (default defaults.template)")
+	fl.Int32Var(&opts.Params.CPU, "cpu", 0, "virtual CPUs (default: the template's)")
 	fl.StringVar(&opts.Memory, "memory", "", "memory in MiB or with a unit, e.g. 4096 or 4G (default: the template's)")
 	fl.StringVar(&opts.DiskSize, "disk-size", "", "grow the first disk to this size, in GiB or with a unit, e.g. 40G")
-	fl.StringVar(&opts.Spec.Network, "network", "", "port group of the first NIC (default: the template's)")
-	fl.StringVar(&opts.Spec.Datastore, "datastore", "", "datastore of the new VM (default: the template's)")
-	fl.BoolVar(&opts.Spec.PowerOn, "power-on", false, "power the VM on once created")
-	fl.DurationVar(&opts.Spec.WaitIP, "wait-ip", 0, "with --power-on, wait up to this long for the guest's IP address")
+	fl.StringVar(&opts.Params.Network, "network", "", "port group of the first NIC (default: the template's)")
+	fl.StringVar(&opts.Params.Datastore, "datastore", "", "datastore of the new VM (default: the template's)")
+	fl.BoolVar(&opts.Params.PowerOn, "power-on", false, "power the VM on once created")
+	fl.DurationVar((*time.Duration)(&opts.Params.WaitIP), "wait-ip", 0, "with --power-on, wait up to this long for the guest's IP address")
 	fl.BoolVar(&opts.JSON, "json", false, "print JSON")
 	opts.CloudInit.AddFlags(fl)
 	return cmd
 }
 
+// complete turns the flags into params: sizes with units, the cloud-init
+// flags (key and cloud-config files read here).
 func (o *CreateOptions) complete() error {
-	if err := vm.ValidateName(o.Spec.Name); err != nil {
+	if err := vm.ValidateName(o.Params.Name); err != nil {
 		return err
 	}
-	cfg, err := o.Factory.Config()
+	if err := parseHardware(&o.Params.Hardware, o.Memory, o.DiskSize); err != nil {
+		return err
+	}
+	spec, err := o.CloudInit.Spec(o.ReadFile)
 	if err != nil {
 		return err
 	}
-	fillDefault(&o.Spec.Template, cfg.Defaults.Template)
-	fillDefault(&o.Spec.Datastore, cfg.Defaults.Datastore)
-	fillDefault(&o.Spec.Network, cfg.Defaults.Network)
-	return completeHardware(&o.Spec.CPU, &o.Spec.MemoryMB, &o.Spec.DiskSizeBytes, o.Memory, o.DiskSize, o.Spec.PowerOn, o.Spec.WaitIP)
+	o.Params.CloudInit = spec
+	return nil
 }
 
-// completeHardware parses the size flags shared by create and clone.
-func completeHardware(cpu *int32, memoryMB, diskBytes *int64, memory, disk string, powerOn bool, waitIP time.Duration) error {
-	if *cpu < 0 || *cpu > 768 {
-		return fmt.Errorf("--cpu %d: want 1 to 768", *cpu)
-	}
+// parseHardware reads the size flags shared by create and clone.
+func parseHardware(h *operations.Hardware, memory, disk string) error {
 	if memory != "" {
 		b, err := parseSize(memory, 1<<20)
 		if err != nil {
@@ -101,54 +95,29 @@ func completeHardware(cpu *int32, memoryMB, diskBytes *int64, memory, disk strin
 		if b%(1<<20) != 0 || b < 4<<20 {
 			return fmt.Errorf("--memory %s: want whole MiB, at least 4", memory)
 		}
-		*memoryMB = b >> 20
+		h.MemoryMB = b >> 20
 	}
 	if disk != "" {
 		b, err := parseSize(disk, 1<<30)
 		if err != nil {
 			return fmt.Errorf("--disk-size: %w", err)
 		}
-		*diskBytes = b
-	}
-	if waitIP < 0 || (waitIP > 0 && !powerOn) {
-		return fmt.Errorf("--wait-ip needs --power-on and a positive duration")
+		h.DiskSizeBytes = b
 	}
 	return nil
 }
 
-// CreateOp is the vm.create operation.
-func CreateOp(f *cmdutil.Factory, spec vm.CreateSpec) *ops.Op {
-	return &ops.Op{
-		Name:   "vm.create",
-		Target: spec.Name,
-		Params: map[string]any{"template": spec.Template, "cpu": spec.CPU, "memory_mb": spec.MemoryMB,
-			"disk_size": spec.DiskSizeBytes, "network": spec.Network, "datastore": spec.Datastore, "power_on": spec.PowerOn},
-		Plan: func(ctx context.Context) ([]ops.Step, error) {
-			return withHost(ctx, f, func(c hostClient) ([]ops.Step, error) {
-				spec.Host = c.host
-				return vm.PlanCreate(ctx, c.Client, spec)
-			})
-		},
-		Run: func(ctx context.Context) (any, error) {
-			return withHost(ctx, f, func(c hostClient) (*vm.Result, error) {
-				spec.Host = c.host
-				return vm.Create(ctx, c.Client, spec)
-			})
-		},
-	}
-}
-
 func createRun(ctx context.Context, opts *CreateOptions) error {
 	f := opts.Factory
-	value, done, err := f.RunOp(ctx, CreateOp(f, opts.Spec), opts.JSON)
+	r, done, err := cmdutil.Run(ctx, f, operations.VMCreate, opts.Params, opts.JSON)
 	if done || err != nil {
 		return err
 	}
-	return printResult(f, value.(*vm.Result), opts.JSON, "created")
+	return printResult(f, r, opts.JSON, "created")
 }
 
 // printResult prints the VM that create or clone made.
-func printResult(f *cmdutil.Factory, r *vm.Result, asJSON bool, verb string) error {
+func printResult(f *cmdutil.Factory, r *operations.VMResult, asJSON bool, verb string) error {
 	if asJSON {
 		return cmdutil.WriteJSON(f.IO.Out, r)
 	}
@@ -161,10 +130,4 @@ func printResult(f *cmdutil.Factory, r *vm.Result, asJSON bool, verb string) err
 		fmt.Fprintf(f.IO.Out, "  ip    %s\n", r.IP)
 	}
 	return nil
-}
-
-func fillDefault(dst *string, def string) {
-	if *dst == "" {
-		*dst = def
-	}
 }

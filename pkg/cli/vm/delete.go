@@ -9,7 +9,7 @@ import (
 	"github.com/ceso/ceso/pkg/cli/cmdutil"
 	"github.com/ceso/ceso/pkg/errkind"
 	"github.com/ceso/ceso/pkg/esxi/vm"
-	"github.com/ceso/ceso/pkg/ops"
+	"github.com/ceso/ceso/pkg/operations"
 	"github.com/spf13/cobra"
 )
 
@@ -69,25 +69,6 @@ func Confirm(io *cmdutil.IOStreams, yes bool, prompt, word string) error {
 	return nil
 }
 
-// DeleteOp is the vm.delete operation.
-func DeleteOp(f *cmdutil.Factory, name string, force bool) *ops.Op {
-	return &ops.Op{
-		Name:   "vm.delete",
-		Target: name,
-		Params: map[string]any{"force": force},
-		Plan: func(ctx context.Context) ([]ops.Step, error) {
-			return withHost(ctx, f, func(c hostClient) ([]ops.Step, error) {
-				return vm.PlanDelete(ctx, c.Client, name, vm.DeleteOptions{Force: force, Host: c.host})
-			})
-		},
-		Run: func(ctx context.Context) (any, error) {
-			return withHost(ctx, f, func(c hostClient) (any, error) {
-				return nil, vm.DeleteWith(ctx, c.Client, name, vm.DeleteOptions{Force: force, Host: c.host})
-			})
-		},
-	}
-}
-
 func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 	f := opts.Factory
 	if !f.Global.DryRun {
@@ -95,7 +76,7 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 			return err
 		}
 	}
-	if _, done, err := f.RunOp(ctx, DeleteOp(f, opts.Name, opts.Force), false); done || err != nil {
+	if _, done, err := cmdutil.Run(ctx, f, operations.VMDelete, operations.VMDeleteParams{Name: opts.Name, Force: opts.Force}, false); done || err != nil {
 		return err
 	}
 	fmt.Fprintf(f.IO.Out, "deleted %s\n", opts.Name)

@@ -7,9 +7,8 @@ import (
 	"strings"
 
 	"github.com/ceso/ceso/pkg/cli/cmdutil"
-	"github.com/ceso/ceso/pkg/cloudinit"
 	"github.com/ceso/ceso/pkg/esxi/vm"
-	"github.com/ceso/ceso/pkg/ops"
+	"github.com/ceso/ceso/pkg/operations"
 	"github.com/spf13/cobra"
 )
 
@@ -44,58 +43,20 @@ func NewCmdInfo(f *cmdutil.Factory, runF func(*InfoOptions) error) *cobra.Comman
 	return cmd
 }
 
-// InfoOp is the vm.info operation.
-func InfoOp(f *cmdutil.Factory, name string) *ops.Op {
-	return &ops.Op{
-		Name:   "vm.info",
-		Target: name,
-		Plan: func(context.Context) ([]ops.Step, error) {
-			return []ops.Step{
-				{Via: "api", Action: "PropertyCollector.RetrievePropertiesEx", Detail: "names of every VM, through a container view, to find " + name},
-				{Via: "api", Action: "PropertyCollector.RetrievePropertiesEx", Detail: "config, guest, runtime of " + name},
-			}, nil
-		},
-		Run: func(ctx context.Context) (any, error) {
-			c, release, err := f.Client(ctx)
-			if err != nil {
-				return nil, err
-			}
-			defer release()
-			return vm.GetInfo(ctx, c, name)
-		},
-	}
-}
-
 func infoRun(ctx context.Context, opts *InfoOptions) error {
 	f := opts.Factory
-	value, done, err := f.RunOp(ctx, InfoOp(f, opts.Name), opts.JSON)
+	out, done, err := cmdutil.Run(ctx, f, operations.VMInfo, operations.VMInfoParams{Name: opts.Name}, opts.JSON)
 	if done || err != nil {
 		return err
-	}
-	out := infoOutput{Info: value.(*vm.Info)}
-	if hasCloudInit(out.ExtraConfig) {
-		s := cloudinit.Decode(out.ExtraConfig).Summary()
-		out.CloudInit = &s
 	}
 	if opts.JSON {
 		return cmdutil.WriteJSON(f.IO.Out, out)
 	}
-	printInfo(f.IO.Out, out.Info)
+	printInfo(f.IO.Out, &out.Info)
 	if out.CloudInit != nil {
 		fmt.Fprintf(f.IO.Out, "Cloud-init:\n%s", indent(out.CloudInit.String()))
 	}
 	return nil
-}
-
-// infoOutput is the JSON of `ceso vm info`: the VM's details and, when it
-// carries guestinfo for cloud-init, the decoded summary.
-type infoOutput struct {
-	*vm.Info
-	CloudInit *cloudinit.Summary `json:"cloud_init,omitempty"`
-}
-
-func hasCloudInit(extra map[string]string) bool {
-	return extra[cloudinit.KeyMetadata] != "" || extra[cloudinit.KeyUserData] != ""
 }
 
 func indent(s string) string {

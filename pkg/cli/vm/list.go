@@ -6,7 +6,7 @@ import (
 
 	"github.com/ceso/ceso/pkg/cli/cmdutil"
 	"github.com/ceso/ceso/pkg/esxi/vm"
-	"github.com/ceso/ceso/pkg/ops"
+	"github.com/ceso/ceso/pkg/operations"
 	"github.com/spf13/cobra"
 )
 
@@ -52,37 +52,12 @@ template, id and path; fields are never removed.`,
 	return cmd
 }
 
-// ListOp is the vm.list operation.
-func ListOp(f *cmdutil.Factory, filter vm.Filter) *ops.Op {
-	return &ops.Op{
-		Name:   "vm.list",
-		Target: "*",
-		Params: map[string]any{"name": filter.Name, "power_state": filter.PowerState},
-		Plan: func(context.Context) ([]ops.Step, error) {
-			return []ops.Step{
-				{Via: "api", Action: "ViewManager.CreateContainerView", Detail: "root folder, VirtualMachine, recursive"},
-				{Via: "api", Action: "PropertyCollector.RetrievePropertiesEx", Detail: "name, config, runtime.powerState, guest.ipAddress of every VM at once"},
-				{Via: "api", Action: "ContainerView.DestroyView"},
-			}, nil
-		},
-		Run: func(ctx context.Context) (any, error) {
-			c, release, err := f.Client(ctx)
-			if err != nil {
-				return nil, err
-			}
-			defer release()
-			return vm.List(ctx, c, filter)
-		},
-	}
-}
-
 func listRun(ctx context.Context, opts *ListOptions) error {
 	f := opts.Factory
-	value, done, err := f.RunOp(ctx, ListOp(f, opts.Filter), opts.JSON)
+	vms, done, err := cmdutil.Run(ctx, f, operations.VMList, operations.VMListParams{Name: opts.Filter.Name, PowerState: opts.Filter.PowerState}, opts.JSON)
 	if done || err != nil {
 		return err
 	}
-	vms := value.([]vm.Summary)
 	if opts.JSON {
 		return cmdutil.WriteJSON(f.IO.Out, vms)
 	}

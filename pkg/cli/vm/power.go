@@ -3,13 +3,11 @@ package vm
 import (
 	"context"
 	"fmt"
-	"path"
-	"strings"
 	"time"
 
 	"github.com/ceso/ceso/pkg/cli/cmdutil"
 	"github.com/ceso/ceso/pkg/esxi/vm"
-	"github.com/ceso/ceso/pkg/ops"
+	"github.com/ceso/ceso/pkg/operations"
 	"github.com/spf13/cobra"
 )
 
@@ -71,107 +69,22 @@ template (defaults.template), which is never powered by --all.`,
 }
 
 func (o *PowerOptions) validate() error {
-	switch {
-	case o.All && len(o.Names) > 0:
-		return fmt.Errorf("name VMs or use --all, not both")
-	case !o.All && len(o.Names) == 0:
-		return fmt.Errorf("name at least one VM, or use --all")
-	case o.Match != "" && !o.All:
-		return fmt.Errorf("--match goes with --all")
-	case o.Parallel < 1 || o.Parallel > 64:
-		return fmt.Errorf("--parallel %d: want 1 to 64", o.Parallel)
-	case o.Wait <= 0:
+	if o.Wait <= 0 {
 		return fmt.Errorf("--timeout must be positive")
-	}
-	if _, err := path.Match(o.Match, ""); err != nil {
-		return fmt.Errorf("--match %q: %v", o.Match, err)
-	}
-	for _, n := range o.Names {
-		if err := vm.ValidateName(n); err != nil {
-			return err
-		}
 	}
 	return nil
 }
 
-// PowerOp is the vm.power.<op> operation on a batch of VMs.
-func PowerOp(f *cmdutil.Factory, o *PowerOptions) *ops.Op {
-	popts := vm.PowerOptions{Timeout: o.Wait, Force: o.Force}
-	return &ops.Op{
-		Name:   "vm.power." + string(o.Op),
-		Target: strings.Join(o.Names, ","),
-		Params: map[string]any{"all": o.All, "match": o.Match, "parallel": o.Parallel, "force": o.Force},
-		Plan: func(ctx context.Context) ([]ops.Step, error) {
-			names, err := o.targets(ctx, f)
-			if err != nil {
-				return nil, err
-			}
-			var steps []ops.Step
-			for _, n := range names {
-				s, err := withHost(ctx, f, func(c hostClient) ([]ops.Step, error) {
-					p := popts
-					p.Host = c.host
-					return vm.PlanPower(ctx, c.Client, n, o.Op, p)
-				})
-				if err != nil {
-					return nil, err
-				}
-				steps = append(steps, s...)
-			}
-			return steps, nil
-		},
-		Run: func(ctx context.Context) (any, error) {
-			names, err := o.targets(ctx, f)
-			if err != nil {
-				return nil, err
-			}
-			pool, err := f.Pool(ctx)
-			if err != nil {
-				return nil, err
-			}
-			// One Host serves every worker: it is safe for concurrent use,
-			// and over SSH it shares one connection.
-			p := popts
-			if p.Host, err = withHost(ctx, f, func(c hostClient) (vm.Host, error) { return c.host, nil }); err != nil {
-				return nil, err
-			}
-			results := vm.PowerMany(ctx, pool, names, o.Op, p, o.Parallel)
-			return results, vm.BatchError(results)
-		},
+func (o *PowerOptions) params() operations.VMPowerParams {
+	return operations.VMPowerParams{
+		Action: string(o.Op), Names: o.Names, All: o.All, Match: o.Match, Parallel: o.Parallel,
+		ShutdownTimeout: operations.Duration(o.Wait), Force: o.Force,
 	}
-}
-
-// targets resolves --all into names.
-func (o *PowerOptions) targets(ctx context.Context, f *cmdutil.Factory) ([]string, error) {
-	if !o.All {
-		return o.Names, nil
-	}
-	cfg, err := f.Config()
-	if err != nil {
-		return nil, err
-	}
-	c, release, err := f.Client(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer release()
-	list, err := vm.List(ctx, c, vm.Filter{Name: o.Match})
-	if err != nil {
-		return nil, err
-	}
-	var names []string
-	for _, s := range list {
-		if !s.Template && s.Name != cfg.Defaults.Template {
-			names = append(names, s.Name)
-		}
-	}
-	return names, nil
 }
 
 func powerRun(ctx context.Context, opts *PowerOptions) error {
 	f := opts.Factory
-	value, done, err := f.RunOp(ctx, PowerOp(f, opts), opts.JSON)
-	results, _ := value.([]vm.PowerResult)
+	results, done, err := cmdutil.Run(ctx, f, operations.VMPower, opts.params(), opts.JSON)
 	if done && results == nil {
 		return err
 	}
@@ -191,7 +104,7 @@ func powerRun(ctx context.Context, opts *PowerOptions) error {
 	return err
 }
 
-func powerNote(r vm.PowerResult) string {
+func powerNote(r operations.PowerResult) string {
 	switch {
 	case r.Err != nil:
 		return "failed: " + r.Error

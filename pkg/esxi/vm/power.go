@@ -91,6 +91,10 @@ type PowerOptions struct {
 	Force bool
 	// Host makes the change; nil means over the API of the client.
 	Host Host
+	// HostFor, used by PowerMany instead of Host, makes the Host of each
+	// VM on the session that VM's worker borrowed: a Host never outlives
+	// the session it was made on.
+	HostFor func(*client.Client) (Host, error)
 }
 
 // PowerResult is the outcome of a power operation on one VM. Its JSON

@@ -53,8 +53,16 @@ func PowerMany(ctx context.Context, pool *client.Pool, names []string, op PowerO
 func powerOne(ctx context.Context, pool *client.Pool, name string, op PowerOp, opts PowerOptions) PowerResult {
 	var res *PowerResult
 	err := pool.Do(ctx, func(c *client.Client) error {
+		o := opts
+		if opts.HostFor != nil {
+			h, err := opts.HostFor(c)
+			if err != nil {
+				return err
+			}
+			o.Host = h
+		}
 		var err error
-		res, err = Power(ctx, c, name, op, opts)
+		res, err = Power(ctx, c, name, op, o)
 		return err
 	})
 	if err != nil {

@@ -1,4 +1,4 @@
-package cmdutil
+package app
 
 import (
 	"context"
@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/ceso/ceso/pkg/config"
 	"github.com/ceso/ceso/pkg/esxi/client"
@@ -16,12 +15,8 @@ import (
 	"github.com/ceso/ceso/pkg/esxi/vm"
 )
 
-// sshConns holds each factory's SSH connection (a *sshhost.Lazy), made
-// when a step first needs it and shared by every operation of the factory.
-var sshConns sync.Map
-
-// VMHost returns the vm.Host that makes the changes of an operation on c,
-// for esxi.transport (or --transport):
+// VMHost returns the vm.Host that makes an operation's changes through the
+// session c, for esxi.transport:
 //
 //   - "api": the API only (sshhost.APIOnly); a write the licence refuses
 //     says how to enable the SSH fallback;
@@ -29,45 +24,38 @@ var sshConns sync.Map
 //     (sshhost.FallbackHost), noted in the output and the audit record;
 //   - "ssh": SSH for every change (sshhost.Host).
 //
-// The SSH connection is made only when a step needs it, from the ssh:
-// section of the configuration; CloseSSH closes it.
-func (f *Factory) VMHost(ctx context.Context, c *client.Client) (vm.Host, error) {
-	cfg, err := f.Config()
-	if err != nil {
-		return nil, err
-	}
+// The Host is valid while c is borrowed (see WithSession). The SSH
+// connection behind it is the App's one, made when a step first needs it
+// and closed by Close.
+func (a *App) VMHost(c *client.Client) (vm.Host, error) {
 	api := vm.NewAPIHost(c)
-	if cfg.ESXi.Transport == config.TransportAPI {
+	switch a.cfg.ESXi.Transport {
+	case config.TransportAPI:
 		return sshhost.NewAPIOnly(api), nil
+	case config.TransportSSH, config.TransportAuto, "":
+	default:
+		return nil, fmt.Errorf("%w: esxi.transport %q: want auto, api or ssh", config.ErrInvalid, a.cfg.ESXi.Transport)
 	}
-	conn, _ := sshConns.LoadOrStore(f, sshhost.NewLazy(f.dialSSH))
-	sh := sshhost.New(conn.(*sshhost.Lazy), sshhost.Options{Inventory: sshhost.APIInventory{C: c}})
-	switch cfg.ESXi.Transport {
-	case config.TransportSSH:
+	sh := sshhost.New(a.sshConn(), sshhost.Options{Inventory: sshhost.APIInventory{C: c}})
+	if a.cfg.ESXi.Transport == config.TransportSSH {
 		return sh, nil
-	case config.TransportAuto, "":
-		return sshhost.NewFallback(api, sh, func(ctx context.Context) (bool, error) { return sshhost.FreeLicence(ctx, c) }), nil
 	}
-	return nil, fmt.Errorf("%w: esxi.transport %q: want auto, api or ssh", config.ErrInvalid, cfg.ESXi.Transport)
+	return sshhost.NewFallback(api, sh, func(ctx context.Context) (bool, error) { return sshhost.FreeLicence(ctx, c) }), nil
 }
 
-// CloseSSH closes the factory's SSH connection, if one was made. Close
-// should call it.
-func (f *Factory) CloseSSH() error {
-	conn, ok := sshConns.LoadAndDelete(f)
-	if !ok {
-		return nil
+// sshConn is the App's lazy SSH connection.
+func (a *App) sshConn() *sshhost.Lazy {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.ssh == nil {
+		a.ssh = sshhost.NewLazy(a.dialSSH)
 	}
-	return conn.(*sshhost.Lazy).Close()
+	return a.ssh
 }
 
 // dialSSH connects to the host's SSH service as the configuration says.
-func (f *Factory) dialSSH(ctx context.Context) (sshhost.RunCloser, error) {
-	cfg, err := f.Config()
-	if err != nil {
-		return nil, err
-	}
-	sc, err := f.SSHConfig(ctx, cfg)
+func (a *App) dialSSH(ctx context.Context) (sshhost.RunCloser, error) {
+	sc, err := a.SSHConfig(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -86,8 +74,9 @@ func (f *Factory) dialSSH(ctx context.Context) (sshhost.RunCloser, error) {
 // ssh.password_file or ssh.password_command, or, when neither nor a key
 // is set and ssh.user is esxi.user, the ESXi password (root's password is
 // the same for both); the known_hosts file ssh.known_hosts
-// (~/.config/ceso/known_hosts by default); and --accept-new-host-key.
-func (f *Factory) SSHConfig(ctx context.Context, cfg *config.Config) (ssh.Config, error) {
+// (~/.config/ceso/known_hosts by default); and AcceptNewHostKey.
+func (a *App) SSHConfig(ctx context.Context) (ssh.Config, error) {
+	cfg := a.cfg
 	host, err := hostOnly(cfg.ESXi.Host)
 	if err != nil {
 		return ssh.Config{}, err
@@ -109,10 +98,10 @@ func (f *Factory) SSHConfig(ctx context.Context, cfg *config.Config) (ssh.Config
 		Host:             net.JoinHostPort(host, strconv.Itoa(cfg.SSH.Port)),
 		User:             cfg.SSH.User,
 		Password:         pw,
-		KeyFile:          f.expandHome(cfg.SSH.KeyFile),
-		KnownHostsFile:   f.expandHome(known),
-		AcceptNewHostKey: f.Global.AcceptNewHostKey,
-		Logger:           f.Logger(),
+		KeyFile:          a.ExpandHome(cfg.SSH.KeyFile),
+		KnownHostsFile:   a.ExpandHome(known),
+		AcceptNewHostKey: a.opts.AcceptNewHostKey,
+		Logger:           a.opts.Logger,
 	}, nil
 }
 
@@ -129,14 +118,13 @@ func hostOnly(hostport string) (string, error) {
 	return h, nil
 }
 
-// expandHome expands a leading ~/ with HOME from the factory's
-// environment.
-func (f *Factory) expandHome(p string) string {
+// ExpandHome expands a leading ~/ with HOME from the App's environment.
+func (a *App) ExpandHome(p string) string {
 	rest, ok := strings.CutPrefix(p, "~/")
 	if !ok {
 		return p
 	}
-	if home, set := f.Env("HOME"); set && home != "" {
+	if home, set := a.opts.Env("HOME"); set && home != "" {
 		return filepath.Join(home, rest)
 	}
 	return config.ExpandHome(p)

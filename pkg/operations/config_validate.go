@@ -1,0 +1,64 @@
+package operations
+
+import (
+	"context"
+
+	"github.com/ceso/ceso/pkg/app"
+	"github.com/ceso/ceso/pkg/ops"
+)
+
+// ConfigValidateParams are the params of config.validate.
+type ConfigValidateParams struct {
+	Secrets bool `json:"secrets,omitempty" jsonschema:"also read the password sources (file permissions, password_command)"`
+}
+
+// Validate implements Params.
+func (ConfigValidateParams) Validate() error { return nil }
+
+// Target implements Params.
+func (ConfigValidateParams) Target() string { return "configuration" }
+
+// ConfigReport says which configuration was checked.
+type ConfigReport struct {
+	Valid   bool   `json:"valid"`
+	Source  string `json:"source"`
+	Secrets bool   `json:"secrets_checked"`
+}
+
+// ConfigValidate checks the configuration in effect strictly.
+var ConfigValidate = &Op[ConfigValidateParams, ConfigReport]{
+	name:    "config.validate",
+	summary: "Check the configuration strictly, and with secrets that every password source can be read",
+	class:   ops.ClassRead,
+	plan: func(_ context.Context, a *app.App, p ConfigValidateParams) ([]ops.Step, error) {
+		steps := []ops.Step{{Via: "local", Action: "validate the configuration", Detail: source(a)}}
+		if p.Secrets {
+			steps = append(steps, ops.Step{Via: "local", Action: "resolve esxi and ssh password sources"})
+		}
+		return steps, nil
+	},
+	run: func(ctx context.Context, a *app.App, p ConfigValidateParams) (ConfigReport, error) {
+		cfg := a.Config()
+		rep := ConfigReport{Source: source(a), Secrets: p.Secrets}
+		if err := cfg.Validate(true); err != nil {
+			return rep, err
+		}
+		if p.Secrets {
+			if _, err := cfg.ESXi.ResolvePassword(ctx); err != nil {
+				return rep, err
+			}
+			if _, err := cfg.SSH.ResolvePassword(ctx); err != nil {
+				return rep, err
+			}
+		}
+		rep.Valid = true
+		return rep, nil
+	},
+}
+
+func source(a *app.App) string {
+	if s := a.Config().Source; s != "" {
+		return s
+	}
+	return "defaults and environment"
+}
