@@ -95,7 +95,7 @@ func TestEveryOperationRuns(t *testing.T) {
 				t.Errorf("delete %+v", d)
 			}
 		}},
-		{"vm.delete", nil},     // powered on now: refused without force
+		{"vm.delete", nil}, // powered on now: refused without force
 	}
 	if len(order) != len(Catalog()) {
 		t.Fatalf("the test runs %d operations, the catalog has %d", len(order), len(Catalog()))

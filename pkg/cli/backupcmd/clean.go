@@ -19,8 +19,9 @@ type CleanOptions struct {
 func NewCmdClean(f *cmdutil.Factory, runF func(*CleanOptions) error) *cobra.Command {
 	opts := &CleanOptions{Factory: f}
 	cmd := &cobra.Command{
-		Use:   "clean",
-		Short: "Remove what interrupted backups left and finish interrupted deletions",
+		Use:         "clean",
+		Annotations: cmdutil.Operation("backup.clean"),
+		Short:       "Remove what interrupted backups left and finish interrupted deletions",
 		Long: `Remove the temporary files (*.partial) that interrupted backups left on every
 target, except those of a VM another process is backing up right now, and
 finish the deletions a crash interrupted (entries shown as deleting). backup

@@ -24,8 +24,9 @@ type CreateOptions struct {
 func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Command {
 	opts := &CreateOptions{Factory: f}
 	cmd := &cobra.Command{
-		Use:   "create VM",
-		Short: "Back up a VM: streamed export, SHA-256, zstd, recorded when whole",
+		Use:         "create VM",
+		Annotations: cmdutil.Operation("backup.create"),
+		Short:       "Back up a VM: streamed export, SHA-256, zstd, recorded when whole",
 		Long: `Export the VM through an NFC lease (kept alive by progress reports) and stream
 each disk through SHA-256 and zstd to the target. The backup appears in the
 catalog only after every file is stored and its size checked; --verify also

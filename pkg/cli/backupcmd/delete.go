@@ -22,8 +22,9 @@ type DeleteOptions struct {
 func NewCmdDelete(f *cmdutil.Factory, runF func(*DeleteOptions) error) *cobra.Command {
 	opts := &DeleteOptions{Factory: f}
 	cmd := &cobra.Command{
-		Use:   "delete ID",
-		Short: "Delete a backup: its files, then its catalog entry",
+		Use:         "delete ID",
+		Annotations: cmdutil.Operation("backup.delete"),
+		Short:       "Delete a backup: its files, then its catalog entry",
 		Long: `Delete a backup: the entry is marked deleting, the files are removed from the
 target, then the entry is removed; an interrupted deletion is finished by the
 next backup command. The last good backup of a VM is kept unless --force. On a

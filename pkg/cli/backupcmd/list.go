@@ -20,8 +20,9 @@ type ListOptions struct {
 func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
 	opts := &ListOptions{Factory: f}
 	cmd := &cobra.Command{
-		Use:   "list",
-		Short: "List the backups in the catalog, newest first",
+		Use:         "list",
+		Annotations: cmdutil.Operation("backup.list"),
+		Short:       "List the backups in the catalog, newest first",
 		Long: `List the backups recorded in the catalog, newest first. Only whole backups are
 ever recorded as complete; a backup being deleted shows as deleting.
 

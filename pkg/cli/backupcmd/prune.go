@@ -22,8 +22,9 @@ func NewCmdPrune(f *cmdutil.Factory, runF func(*PruneOptions) error) *cobra.Comm
 	opts := &PruneOptions{Factory: f}
 	var keep struct{ last, daily, weekly, monthly, yearly int }
 	cmd := &cobra.Command{
-		Use:   "prune",
-		Short: "Delete the backups a retention policy does not keep",
+		Use:         "prune",
+		Annotations: cmdutil.Operation("backup.prune"),
+		Short:       "Delete the backups a retention policy does not keep",
 		Long: `Apply a retention policy per VM, as restic's forget does: keep the newest
 backups (--keep-last) and the newest backup of each of the last N days, ISO
 weeks and months; a backup kept by any rule is kept. The newest successfully

@@ -27,8 +27,9 @@ type RestoreOptions struct {
 func NewCmdRestore(f *cmdutil.Factory, runF func(*RestoreOptions) error) *cobra.Command {
 	opts := &RestoreOptions{Factory: f}
 	cmd := &cobra.Command{
-		Use:   "restore ID (--as-new NAME | --replace)",
-		Short: "Restore a backup as a new VM with a new identity and address",
+		Use:         "restore ID (--as-new NAME | --replace)",
+		Annotations: cmdutil.Operation("backup.restore"),
+		Short:       "Restore a backup as a new VM with a new identity and address",
 		Long: `Check the archive (manifest against the catalog), then import it as a VM,
 decompressing and checking every disk's SHA-256 on the way; a mismatch aborts
 the import and removes the partial VM. The VM gets a new instance-id, MAC

@@ -23,8 +23,9 @@ type VerifyOptions struct {
 func NewCmdVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) *cobra.Command {
 	opts := &VerifyOptions{Factory: f}
 	cmd := &cobra.Command{
-		Use:   "verify ID | --all",
-		Short: "Re-read stored backups and check every SHA-256",
+		Use:         "verify ID | --all",
+		Annotations: cmdutil.Operation("backup.verify"),
+		Short:       "Re-read stored backups and check every SHA-256",
 		Long: `Re-read what a backup stored: the manifest against the catalog's checksum,
 the OVF descriptor, and every disk decompressed against the SHA-256 and size
 in the manifest. The verdict is recorded in the catalog. Any mismatch names the

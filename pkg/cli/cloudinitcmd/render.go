@@ -26,8 +26,9 @@ type RenderOptions struct {
 func NewCmdRender(f *cmdutil.Factory, runF func(*RenderOptions) error) *cobra.Command {
 	opts := &RenderOptions{Factory: f, ReadFile: os.ReadFile}
 	cmd := &cobra.Command{
-		Use:   "render [VM-NAME]",
-		Short: "Print the guestinfo keys the cloud-init flags produce",
+		Use:         "render [VM-NAME]",
+		Annotations: cmdutil.Operation("cloudinit.render"),
+		Short:       "Print the guestinfo keys the cloud-init flags produce",
 		Long: `Print the guestinfo extraConfig keys that vm create, vm clone and backup
 restore write for the same flags: guestinfo.metadata (hostname, instance-id and
 the netplan v2 network config) and guestinfo.userdata (#cloud-config: users,

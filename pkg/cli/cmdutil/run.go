@@ -62,3 +62,11 @@ func (f *Factory) printPlan(name, target string, plan []ops.Step, asJSON bool) e
 	_, err := fmt.Fprintf(f.IO.Out, "dry run: %s would make these calls, in order (nothing was changed):\n%s", what, ops.FormatPlan(plan))
 	return err
 }
+
+// OperationAnnotation is the cobra annotation that names the catalog
+// operation a command runs.
+const OperationAnnotation = "ceso.operation"
+
+// Operation is the Annotations of a command that runs the catalog
+// operation name.
+func Operation(name string) map[string]string { return map[string]string{OperationAnnotation: name} }

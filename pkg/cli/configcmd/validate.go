@@ -20,8 +20,9 @@ type ValidateOptions struct {
 func NewCmdValidate(f *cmdutil.Factory, runF func(*ValidateOptions) error) *cobra.Command {
 	opts := &ValidateOptions{Factory: f}
 	cmd := &cobra.Command{
-		Use:   "validate",
-		Short: "Check the configuration strictly; exit 3 with the file, line and key of the first problem",
+		Use:         "validate",
+		Annotations: cmdutil.Operation("config.validate"),
+		Short:       "Check the configuration strictly; exit 3 with the file, line and key of the first problem",
 		Example: `  ceso config validate
   ceso --config ./lab.yaml config validate --secrets`,
 		Args: cmdutil.NoArgs,

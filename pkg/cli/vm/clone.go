@@ -27,8 +27,9 @@ type CloneOptions struct {
 func NewCmdClone(f *cmdutil.Factory, runF func(*CloneOptions) error) *cobra.Command {
 	opts := &CloneOptions{Factory: f, ReadFile: os.ReadFile}
 	cmd := &cobra.Command{
-		Use:   "clone SOURCE NEW",
-		Short: "Copy a VM under a new name with a new identity and address",
+		Use:         "clone SOURCE NEW",
+		Annotations: cmdutil.Operation("vm.clone"),
+		Short:       "Copy a VM under a new name with a new identity and address",
 		Long: `Copy a VM by disk copy (a standalone host refuses CloneVM_Task) under a new
 name, with a new instance-id, MAC addresses and UUID, and the address given by
 the cloud-init flags (DHCP when none). The clone keeps the source's users and

@@ -28,8 +28,9 @@ type CreateOptions struct {
 func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Command {
 	opts := &CreateOptions{Factory: f, ReadFile: os.ReadFile}
 	cmd := &cobra.Command{
-		Use:   "create NAME",
-		Short: "Create a VM from a golden template, with cloud-init guestinfo",
+		Use:         "create NAME",
+		Annotations: cmdutil.Operation("vm.create"),
+		Short:       "Create a VM from a golden template, with cloud-init guestinfo",
 		Long: `Create a VM from a powered-off template the way a standalone ESXi host
 allows (it refuses CloneVM_Task): make the folder [datastore] NAME, copy each
 disk thin, create a VM with the template's hardware, new MAC addresses and UUID,

@@ -25,8 +25,9 @@ type DeleteOptions struct {
 func NewCmdDelete(f *cmdutil.Factory, runF func(*DeleteOptions) error) *cobra.Command {
 	opts := &DeleteOptions{Factory: f}
 	cmd := &cobra.Command{
-		Use:   "delete NAME",
-		Short: "Remove a VM and all its files",
+		Use:         "delete NAME",
+		Annotations: cmdutil.Operation("vm.delete"),
+		Short:       "Remove a VM and all its files",
 		Long: `Remove a VM and every file of its folder. A powered-on VM is refused unless
 --force, which powers it off first. On a terminal ceso asks you to type the
 VM's name; elsewhere --yes is required.`,

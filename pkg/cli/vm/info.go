@@ -23,8 +23,9 @@ type InfoOptions struct {
 func NewCmdInfo(f *cmdutil.Factory, runF func(*InfoOptions) error) *cobra.Command {
 	opts := &InfoOptions{Factory: f}
 	cmd := &cobra.Command{
-		Use:   "info NAME",
-		Short: "Show a VM's hardware, disks, NICs, addresses, tools and guestinfo",
+		Use:         "info NAME",
+		Annotations: cmdutil.Operation("vm.info"),
+		Short:       "Show a VM's hardware, disks, NICs, addresses, tools and guestinfo",
 		Example: `  ceso vm info web01
   ceso vm info web01 --json | jq .disks`,
 		Args: cmdutil.ExactArgs(1),

@@ -22,8 +22,9 @@ type ListOptions struct {
 func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
 	opts := &ListOptions{Factory: f}
 	cmd := &cobra.Command{
-		Use:   "list [NAME-GLOB]",
-		Short: "List the host's VMs",
+		Use:         "list [NAME-GLOB]",
+		Annotations: cmdutil.Operation("vm.list"),
+		Short:       "List the host's VMs",
 		Long: `List every VM of the host in one property-collector retrieval: the number
 of API round trips does not grow with the number of VMs.
 

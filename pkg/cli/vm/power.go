@@ -28,8 +28,9 @@ type PowerOptions struct {
 func NewCmdPower(f *cmdutil.Factory, runF func(*PowerOptions) error) *cobra.Command {
 	opts := &PowerOptions{Factory: f}
 	cmd := &cobra.Command{
-		Use:   "power on|off|shutdown|reset|suspend NAME... | --all",
-		Short: "Power VMs on, off, shut them down, reset or suspend them, in parallel",
+		Use:         "power on|off|shutdown|reset|suspend NAME... | --all",
+		Annotations: cmdutil.Operation("vm.power"),
+		Short:       "Power VMs on, off, shut them down, reset or suspend them, in parallel",
 		Long: `Change the power state of one or more VMs, in parallel (--parallel, default 4,
 through the session pool). A VM already in the requested state is a success
 with a note. shutdown asks the guest through VMware Tools and waits up to
