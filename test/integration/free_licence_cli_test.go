@@ -77,8 +77,12 @@ func TestFreeLicenceCLI(t *testing.T) {
 		t.Fatalf("the dry run ran %v", h.shell.Commands())
 	}
 
+	// --wait-ip: the guest has booted and its VMware Tools run when the
+	// command returns, so the shutdown below can go through them. Without
+	// it, a shutdown a few milliseconds after the power-on finds no tools
+	// yet and, with --force, rightly powers off instead.
 	code, out, stderr = c.run(t, "vm", "create", "web", "--template", tmpl, "--ip", "192.0.2.30/24", "--gateway", "192.0.2.1",
-		"--dns", "192.0.2.53", "--power-on")
+		"--dns", "192.0.2.53", "--power-on", "--wait-ip", "1m")
 	if code != 0 {
 		t.Fatalf("create: exit %d\n%s", code, stderr)
 	}
@@ -100,6 +104,9 @@ func TestFreeLicenceCLI(t *testing.T) {
 	code, out, stderr = c.run(t, "vm", "power", "shutdown", "web", "--timeout", "30s", "--force")
 	if code != 0 || !strings.Contains(stderr, "over SSH") || !strings.Contains(out, "poweredOff") {
 		t.Fatalf("power shutdown: exit %d\n%s\n%s", code, out, stderr)
+	}
+	if strings.Contains(stderr, "powered off") {
+		t.Fatalf("the shutdown was not left to the guest:\n%s", stderr)
 	}
 	code, out, stderr = c.run(t, "vm", "power", "on", "web")
 	if code != 0 || !strings.Contains(stderr, "over SSH") || !strings.Contains(out, "poweredOn") {

@@ -250,8 +250,11 @@ func TestImportAbortRemovesTheVM(t *testing.T) {
 	if _, err := h.Find(ctx, "copy"); err != nil {
 		t.Fatalf("the VM does not exist during the import: %v", err)
 	}
+	if !folderExists(t, h, sim.Datastore(), "copy") {
+		t.Fatal("the import made no folder")
+	}
 	imp.Abort(errors.New("checksum mismatch"))
-	waitGone(t, h, imp.VM)
+	waitGone(t, h, imp.VM, sim.Datastore(), "copy")
 	if err := imp.Complete(ctx); err == nil {
 		t.Error("Complete after Abort worked")
 	}
@@ -272,7 +275,9 @@ func TestImportIntoAFolderOfItsOwn(t *testing.T) {
 		t.Fatal(err)
 	}
 	imp.Abort(nil)
-	waitGone(t, h, imp.VM)
+	// The host unregisters the VM first and deletes its folder after: the
+	// next import must find "_1" free again, or it goes to "_2".
+	waitGone(t, h, imp.VM, sim.Datastore(), tmpl+"_1")
 	imp, err = h.Import(ctx, ImportSpec{Name: tmpl, Descriptor: desc, Datastore: sim.Datastore()})
 	if err != nil {
 		t.Fatal(err)
@@ -333,19 +338,44 @@ func TestIdentity(t *testing.T) {
 	}
 }
 
+// folderExists reports whether the datastore holds folder at its top level.
+func folderExists(t *testing.T, h *Host, datastore, folder string) bool {
+	t.Helper()
+	ctx := simtest.Context(t)
+	f, err := h.find(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := f.Datastore(ctx, datastore)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, err := h.folders(ctx, ds, folder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names[folder]
+}
+
 // waitGone waits for the host to remove a VM in the background (after an
-// aborted import), watching it by its handle.
-func waitGone(t *testing.T, h *Host, v VM) {
+// aborted import): the VM, watched by its handle, and then its folder on the
+// datastore, seen as the host's datastore browser sees it. The host
+// unregisters the VM before it deletes the VM's files, so the handle alone
+// says nothing about the folder; a folder still there at the deadline is a
+// leftover and fails the test.
+func waitGone(t *testing.T, h *Host, v VM, datastore, folder string) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		_, err := h.State(simtest.Context(t), v)
-		if errors.Is(err, client.ErrNotFound) {
+		vmGone := errors.Is(err, client.ErrNotFound)
+		left := folderExists(t, h, datastore, folder)
+		if vmGone && !left {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the VM is still there after the abort: %v", err)
+			t.Fatalf("after the abort: VM removed %t (%v), folder %q left behind %t", vmGone, err, folder, left)
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
 	}
 }

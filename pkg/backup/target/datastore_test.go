@@ -98,6 +98,36 @@ func TestDatastoreUploadRefusedByHost(t *testing.T) {
 	}
 }
 
+// TestDatastoreCancelledUpload cancels the context of a file being
+// written: the next Write says so, Commit fails, and nothing is left on
+// the datastore, not even the temporary name.
+func TestDatastoreCancelledUpload(t *testing.T) {
+	sim, c := simtest.Start(t, esxisim.Options{})
+	d, err := target.NewDatastore(simtest.Context(t), "ds", c, sim.Datastore(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(simtest.Context(t))
+	f, err := d.Create(ctx, "a/f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Write(targettest.Data(1, 100_000)); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if _, err := f.Write([]byte("more")); !errors.Is(err, context.Canceled) {
+		t.Errorf("Write after cancel: %v, want context.Canceled", err)
+	}
+	if err := f.Commit(); err == nil {
+		t.Error("Commit after cancel worked")
+	}
+	list, err := d.List(simtest.Context(t), "a")
+	if err != nil || len(list) != 0 {
+		t.Errorf("List(a) = %v, %v; want nothing", list, err)
+	}
+}
+
 func TestSet(t *testing.T) {
 	sim, c := simtest.Start(t, esxisim.Options{})
 	dir := t.TempDir()

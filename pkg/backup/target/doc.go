@@ -9,8 +9,11 @@
 //   - A file made with Create is written under its name plus
 //     archive.TempSuffix and appears under its own name only when Commit
 //     succeeds, after its size has been checked against the bytes written.
-//     A crash or an Abort leaves at most the temporary name, which the
-//     backup layer reports and removes on its next run.
+//     A crash leaves at most the temporary name, which the backup layer
+//     reports and removes on its next run. Abort, and a failed Commit,
+//     remove it, and on a datastore only once the host has answered the
+//     upload, so that a host still working on it cannot store it again
+//     after the removal.
 //   - Rename never replaces: renaming onto an existing name fails with
 //     ErrExist. The backup layer renames a finished backup directory into
 //     place with it, so a directory without the temporary suffix is whole.

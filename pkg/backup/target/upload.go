@@ -6,12 +6,22 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/ceso/ceso/pkg/esxi/client"
 )
 
 // upload is a file streamed to the host with one HTTP PUT of unknown
 // length (chunked), fed through a pipe by Write.
+//
+// The request is never cut short while the host may still act on it:
+// cutting it ends the client's side at once, but the host may not even
+// have begun the PUT yet (its bytes wait in the connection) and creates
+// the file after the client has removed it. So Commit, Abort and a
+// cancelled context end the request's body instead, and the file is
+// checked or removed only after the host has answered, that is, after
+// it is done with the file. A host that does not answer within endWait
+// of that end has its request cut.
 type upload struct {
 	d       *Datastore
 	p       string
@@ -19,14 +29,22 @@ type upload struct {
 	pw      *io.PipeWriter
 	result  chan error
 	cancel  context.CancelFunc
+	stop    func() bool
 	written int64
 	done    bool
 }
 
+// endWait bounds how long ending a file waits for the host's answer to
+// its request once the body has ended, before cutting the request.
+const endWait = 30 * time.Second
+
 func newUpload(ctx context.Context, d *Datastore, p string) *upload {
-	reqCtx, cancel := context.WithCancel(ctx)
+	// The request outlives a cancelled ctx until its body has ended and
+	// the host has answered; see upload.
+	reqCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	pr, pw := io.Pipe()
 	u := &upload{d: d, p: p, ctx: ctx, pw: pw, result: make(chan error, 1), cancel: cancel}
+	u.stop = context.AfterFunc(ctx, func() { _ = pw.Close() })
 	go func() {
 		err := d.put(reqCtx, tempName(p), pr)
 		// Unblock a writer if the request ended before the body did.
@@ -73,9 +91,15 @@ func (u *upload) Write(p []byte) (int, error) {
 	if u.done {
 		return 0, ErrClosed
 	}
+	if err := u.ctx.Err(); err != nil {
+		return 0, fmt.Errorf("writing %s: %w", u.d.dsPath(tempName(u.p)), err)
+	}
 	n, err := u.pw.Write(p)
 	u.written += int64(n)
 	if err != nil {
+		if cerr := u.ctx.Err(); cerr != nil && errors.Is(err, io.ErrClosedPipe) {
+			err = cerr // the body was ended because the context was cancelled
+		}
 		return n, fmt.Errorf("writing %s: %w", u.d.dsPath(tempName(u.p)), err)
 	}
 	return n, nil
@@ -86,16 +110,14 @@ func (u *upload) Commit() error {
 	if u.done {
 		return ErrClosed
 	}
-	u.done = true
-	defer u.cancel()
-	_ = u.pw.Close()
 	tmp := tempName(u.p)
-	if err := <-u.result; err != nil {
+	if err := u.end(true); err != nil {
 		u.discard(tmp)
 		return fmt.Errorf("storing %s: %w", u.d.dsPath(tmp), err)
 	}
 	st, err := u.d.Stat(u.ctx, tmp)
 	if err != nil {
+		u.discard(tmp)
 		return fmt.Errorf("checking %s: %w", u.d.dsPath(tmp), err)
 	}
 	if st.Size != u.written {
@@ -105,16 +127,42 @@ func (u *upload) Commit() error {
 	return u.d.Rename(u.ctx, tmp, u.p)
 }
 
-// Abort cancels the request and removes what was stored.
+// Abort ends the request and, once the host has answered it, removes
+// what was stored.
 func (u *upload) Abort() error {
 	if u.done {
 		return nil
 	}
-	u.done = true
-	u.cancel()
-	_ = u.pw.CloseWithError(errors.New("upload aborted"))
-	<-u.result
+	_ = u.end(false)
 	return u.d.RemoveAll(context.WithoutCancel(u.ctx), tempName(u.p))
+}
+
+// end ends the request's body and waits for the host's answer, which
+// tells that the host is done with the file. For a commit it waits as long
+// as the context lives, and at most endWait after it ends; otherwise at
+// most endWait. A request still unanswered then is cut. It returns the
+// request's error.
+func (u *upload) end(commit bool) error {
+	u.done = true
+	u.stop()
+	_ = u.pw.Close()
+	defer u.cancel()
+	if commit {
+		select {
+		case err := <-u.result:
+			return err
+		case <-u.ctx.Done():
+		}
+	}
+	t := time.NewTimer(endWait)
+	defer t.Stop()
+	select {
+	case err := <-u.result:
+		return err
+	case <-t.C:
+		u.cancel()
+		return fmt.Errorf("the host did not answer within %s of the end of the upload: %w", endWait, <-u.result)
+	}
 }
 
 func (u *upload) discard(tmp string) { _ = u.d.RemoveAll(context.WithoutCancel(u.ctx), tmp) }

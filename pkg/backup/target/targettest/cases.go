@@ -76,6 +76,45 @@ func testAbort(t *testing.T, tg target.Target) {
 	wantNames(t, tg, "a")
 }
 
+// testAbortRightAway aborts files before the target may have begun to store
+// them: whatever the target was still to do with a file must be over when
+// Abort returns, not done after it.
+func testAbortRightAway(t *testing.T, tg target.Target) {
+	for i := range 10 {
+		f, err := tg.Create(context.Background(), fmt.Sprintf("a/f%d", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i%2 == 1 {
+			if _, err := f.Write([]byte("x")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := f.Abort(); err != nil {
+			t.Fatalf("Abort: %v", err)
+		}
+	}
+	wantNames(t, tg, "a")
+}
+
+// testAbortAfterCancel cancels the context a file was created with, as an
+// interrupted backup does, then aborts the file: nothing is left.
+func testAbortAfterCancel(t *testing.T, tg target.Target) {
+	ctx, cancel := context.WithCancel(context.Background())
+	f, err := tg.Create(ctx, "a/f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Write(Data(3, 100_000)); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if err := f.Abort(); err != nil {
+		t.Errorf("Abort: %v", err)
+	}
+	wantNames(t, tg, "a")
+}
+
 func testClosedFile(t *testing.T, tg target.Target) {
 	f, err := tg.Create(context.Background(), "a/f")
 	if err != nil {

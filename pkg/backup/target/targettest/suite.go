@@ -23,6 +23,8 @@ func Run(t *testing.T, newTarget Factory) {
 		{"NothingVisibleBeforeCommit", testNothingVisibleBeforeCommit},
 		{"CreateRefusesExisting", testCreateRefusesExisting},
 		{"Abort", testAbort},
+		{"AbortRightAway", testAbortRightAway},
+		{"AbortAfterCancel", testAbortAfterCancel},
 		{"ClosedFile", testClosedFile},
 		{"LargeStream", testLargeStream},
 		{"EmptyFile", testEmptyFile},
