@@ -11,6 +11,7 @@ import (
 
 	"github.com/ceso/ceso/pkg/cli/cmdutil"
 	"github.com/ceso/ceso/pkg/esxi/esxisim"
+	"github.com/ceso/ceso/pkg/esxi/esxisim/simtest"
 )
 
 // env is a test environment: a simulated host and a private HOME.
@@ -21,17 +22,8 @@ type env struct {
 
 func newEnv(t *testing.T, opts esxisim.Options) *env {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	sim, err := esxisim.Start(ctx, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sim.Close() })
-	return &env{sim: sim, vars: map[string]string{
-		"HOME": t.TempDir(), "ESXI_HOST": sim.Host(), "ESXI_USER": sim.User(),
-		"ESXI_PASSWORD": sim.Password(), "ESXI_THUMBPRINT": sim.Thumbprint(),
-	}}
+	sim := simtest.Start(t, opts)
+	return &env{sim: sim, vars: simtest.Env(sim, t.TempDir())}
 }
 
 // run runs ceso in-process and returns the exit code, stdout and stderr.

@@ -191,9 +191,6 @@ func (i *Import) Manifest(ctx context.Context) (map[string]string, error) {
 	return leaseManifest(ctx, i.lease)
 }
 
-// Reports is how many progress reports the lease's keeper made.
-func (i *Import) Reports() int64 { return i.keeper.reports.Load() }
-
 // Complete ends the lease; the VM is then whole.
 func (i *Import) Complete(ctx context.Context) error {
 	i.keeper.halt()

@@ -4,29 +4,18 @@ import (
 	"context"
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/ceso/ceso/pkg/esxi/client"
 	"github.com/ceso/ceso/pkg/esxi/esxisim"
+	"github.com/ceso/ceso/pkg/esxi/esxisim/simtest"
 )
 
 // startSim starts the simulator and logs in to it.
 func startSim(t *testing.T, opts esxisim.Options) (*esxisim.Simulator, *client.Client) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
 	opts.TemplateDiskSize = 1 << 20
-	sim, err := esxisim.Start(ctx, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sim.Close() })
-	c, err := client.Connect(ctx, client.Config{Host: sim.Host(), User: sim.User(), Password: sim.Password(), Thumbprint: sim.Thumbprint()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Logout(context.Background()) })
-	return sim, c
+	sim := simtest.Start(t, opts)
+	return sim, simtest.Connect(t, sim, "")
 }
 
 func TestFreeLicenceAndInventoryOnTheSimulator(t *testing.T) {

@@ -7,26 +7,14 @@ import (
 
 	"github.com/ceso/ceso/pkg/esxi/client"
 	"github.com/ceso/ceso/pkg/esxi/esxisim"
+	"github.com/ceso/ceso/pkg/esxi/esxisim/simtest"
 )
 
 // startSim starts a simulated host and connects a client to it.
 func startSim(t testing.TB, opts esxisim.Options) (*esxisim.Simulator, *client.Client) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	sim, err := esxisim.Start(ctx, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sim.Close() })
-	c, err := client.Connect(ctx, client.Config{
-		Host: sim.Host(), User: sim.User(), Password: sim.Password(), Thumbprint: sim.Thumbprint(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Logout(context.Background()) })
-	return sim, c
+	sim := simtest.Start(t, opts)
+	return sim, simtest.Connect(t, sim, "")
 }
 
 func testCtx(t testing.TB) context.Context {
