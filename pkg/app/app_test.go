@@ -154,7 +154,8 @@ func TestDialSSHRecordsANewHostKeyOnlyWhenAsked(t *testing.T) {
 	} else {
 		_ = c.Close()
 	}
-	if a.sshConn() != a.sshConn() {
+	first := a.sshConn()
+	if again := a.sshConn(); again != first {
 		t.Fatal("two SSH connections for one App")
 	}
 	if err := a.Close(context.Background()); err != nil {
