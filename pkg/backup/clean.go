@@ -87,11 +87,6 @@ func cleanVMDir(ctx context.Context, d Deps, t target.Target, dir string, rep *C
 }
 
 func removeTemp(ctx context.Context, d Deps, t target.Target, p string, rep *CleanReport) error {
-	if d.dry() {
-		d.Plan(step(via(t), "remove "+t.Location(p), "left by an interrupted backup"))
-		rep.Removed = append(rep.Removed, t.Location(p))
-		return nil
-	}
 	if err := t.RemoveAll(ctx, p); err != nil {
 		return fmt.Errorf("removing temporary %s: %w", t.Location(p), err)
 	}
@@ -134,6 +129,7 @@ func Housekeep(ctx context.Context, d Deps) (HousekeepReport, error) {
 	if err := d.needs(false); err != nil {
 		return rep, err
 	}
+	d = d.planning()
 	var errs []error
 	for _, name := range d.Targets.Names() {
 		t, err := d.Targets.Get(ctx, name)

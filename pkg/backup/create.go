@@ -10,7 +10,6 @@ import (
 	"github.com/ceso/ceso/pkg/backup/archive"
 	"github.com/ceso/ceso/pkg/backup/esxihost"
 	"github.com/ceso/ceso/pkg/backup/target"
-	"github.com/ceso/ceso/pkg/backup/vmlock"
 	"github.com/ceso/ceso/pkg/esxi/vm"
 	"github.com/ceso/ceso/pkg/ops"
 )
@@ -34,21 +33,22 @@ func Create(ctx context.Context, d Deps, req CreateRequest) (entry storage.Entry
 	if err := d.needs(true); err != nil {
 		return storage.Entry{}, err
 	}
+	d = d.planning()
 	t, err := d.Targets.Get(ctx, req.Target)
 	if err != nil {
 		return storage.Entry{}, fmt.Errorf("backing up %q: %w", req.VM, err)
 	}
-	lock, err := vmlock.TryAcquire(d.LockDir, archive.SafeName(req.VM), vmlock.Exclusive, "backup of "+req.VM)
+	release, err := d.lockVM(req.VM, "backup of "+req.VM)
 	if err != nil {
 		return storage.Entry{}, fmt.Errorf("backing up %q: %w", req.VM, err)
 	}
-	defer lock.Release()
+	defer release()
 	d.cleanLocked(ctx, t, archive.SafeName(req.VM))
 	if _, err := CleanTemp(ctx, d, t); err != nil {
 		d.Logger.Warn().Err(err).Str("target", t.Name()).Msg("cleaning temporary files")
 	}
 
-	h := esxihost.New(d.Client)
+	h := d.host()
 	v, err := h.Find(ctx, req.VM)
 	if err != nil {
 		return storage.Entry{}, fmt.Errorf("backing up %q: %w", req.VM, err)

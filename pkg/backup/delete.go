@@ -24,6 +24,7 @@ func Delete(ctx context.Context, d Deps, id string, opts DeleteOptions) error {
 	if err := d.needs(false); err != nil {
 		return err
 	}
+	d = d.planning()
 	e, err := d.Catalog.GetBackup(id)
 	if err != nil {
 		return err
@@ -58,16 +59,6 @@ func goodCount(entries []storage.Entry) int {
 
 // deleteEntry removes files then entry; the caller holds the VM's lock.
 func deleteEntry(ctx context.Context, d Deps, e storage.Entry) error {
-	if d.dry() {
-		w, loc := "local", e.Location
-		if t, err := d.Targets.Get(ctx, e.Target); err == nil {
-			w, loc = via(t), t.Location(dirOf(e))
-		}
-		d.Plan(step("local", "catalog: mark "+e.ID+" deleting", ""))
-		d.Plan(step(w, "remove "+loc, ""))
-		d.Plan(step("local", "catalog: remove "+e.ID, ""))
-		return nil
-	}
 	if e.Status != storage.StatusDeleting {
 		if err := d.Catalog.SetStatus(e.ID, storage.StatusDeleting); err != nil {
 			return fmt.Errorf("deleting backup %s: %w", e.ID, err)
@@ -95,6 +86,7 @@ func ResumeDeletions(ctx context.Context, d Deps) ([]string, error) {
 	if err := d.needs(false); err != nil {
 		return nil, err
 	}
+	d = d.planning()
 	entries, err := entriesDeleting(d)
 	if err != nil {
 		return nil, err

@@ -102,11 +102,17 @@ func (d Deps) dry() bool { return d.Plan != nil }
 // lockVM takes the exclusive lock of vm's backups, or on a dry run records
 // that it would and returns a release that does nothing.
 func (d Deps) lockVM(vm, purpose string) (release func(), err error) {
+	return d.lockVMMode(vm, vmlock.Exclusive, purpose)
+}
+
+// lockVMMode takes vm's lock in mode, or on a dry run records that it
+// would.
+func (d Deps) lockVMMode(vm string, mode vmlock.Mode, purpose string) (release func(), err error) {
 	if d.dry() {
 		d.Plan(step("local", "lock "+vm, "%s; refused while another backup operation on %s runs", purpose, vm))
 		return func() {}, nil
 	}
-	lock, err := vmlock.TryAcquire(d.LockDir, archive.SafeName(vm), vmlock.Exclusive, purpose)
+	lock, err := vmlock.TryAcquire(d.LockDir, archive.SafeName(vm), mode, purpose)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +127,7 @@ func (d Deps) now() time.Time {
 }
 
 func (d Deps) observer() Observer {
-	if d.Metrics == nil {
+	if d.Metrics == nil || d.dry() {
 		return nopObserver{}
 	}
 	return d.Metrics

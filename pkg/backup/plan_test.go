@@ -32,7 +32,7 @@ func TestPlans(t *testing.T) {
 		t.Fatal(err)
 	}
 	plan := actions(steps)
-	for _, want := range []string{"[api] ExportVm " + src, "zstd level 3", "[api] HttpNfcLeaseGetManifest", "[local] catalog: add backup ID"} {
+	for _, want := range []string{"[api] ExportVm " + src, "zstd level 3", "[api] HttpNfcLeaseGetManifest", "[local] catalog: add backup ", "[local] rename "} {
 		if !strings.Contains(plan, want) {
 			t.Errorf("create plan lacks %q:\n%s", want, plan)
 		}
@@ -42,9 +42,9 @@ func TestPlans(t *testing.T) {
 	}
 
 	e.power(t, src, vm.PoweredOn, true)
-	steps, _ = PlanCreate(ctxT(t), e.d, CreateRequest{VM: src})
-	if plan := actions(steps); !strings.Contains(plan, "refuse") || strings.Contains(plan, "ExportVm") {
-		t.Errorf("running VM without --power-off:\n%s", plan)
+	steps, err = PlanCreate(ctxT(t), e.d, CreateRequest{VM: src})
+	if plan := actions(steps); !errors.Is(err, ErrPoweredOn) || strings.Contains(plan, "ExportVm") {
+		t.Errorf("running VM without --power-off: %v\n%s", err, plan)
 	}
 	steps, _ = PlanCreate(ctxT(t), e.d, CreateRequest{VM: src, PowerOff: true, Uncompressed: true})
 	if plan := actions(steps); !strings.Contains(plan, "ShutdownGuest") || !strings.Contains(plan, "PowerOnVM_Task") || !strings.Contains(plan, "stored as exported") {
@@ -55,10 +55,17 @@ func TestPlans(t *testing.T) {
 	if err != nil || !strings.Contains(actions(steps), entry.Checksum) {
 		t.Errorf("verify plan: %v\n%s", err, actions(steps))
 	}
-	steps, err = PlanRestore(ctxT(t), e.d, RestoreRequest{ID: entry.ID, Replace: true, PowerOn: true, NetworkMap: map[string]string{"VM Network": "LAN"}})
+	steps, err = PlanRestore(ctxT(t), e.d, RestoreRequest{ID: entry.ID, Replace: true, PowerOn: true})
 	plan = actions(steps)
-	if err != nil || !strings.Contains(plan, "Rename_Task "+src) || !strings.Contains(plan, "VM Network=LAN") || !strings.Contains(plan, "Destroy_Task") {
-		t.Errorf("restore plan: %v\n%s", err, plan)
+	for _, want := range []string{"Rename_Task " + src, "ImportVApp " + src, "PUT ", "ReconfigVM_Task " + src, "Destroy_Task " + src + ".replaced-", "PowerOnVM_Task " + src} {
+		if err != nil || !strings.Contains(plan, want) {
+			t.Errorf("restore plan lacks %q: %v\n%s", want, err, plan)
+		}
+	}
+	// The plan reads the host as the run would: a port group the host does
+	// not have fails the plan already.
+	if _, err := PlanRestore(ctxT(t), e.d, RestoreRequest{ID: entry.ID, AsNew: "x", NetworkMap: map[string]string{"VM Network": "LAN"}}); err == nil || !strings.Contains(err.Error(), "LAN") {
+		t.Errorf("restore plan to a missing port group: %v", err)
 	}
 	steps, err = PlanDelete(ctxT(t), e.d, entry.ID, DeleteOptions{Force: true})
 	if err != nil || !strings.Contains(actions(steps), filepath.Join(e.local.Root(), src, entry.ID)) {

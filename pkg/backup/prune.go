@@ -22,6 +22,7 @@ func Prune(ctx context.Context, d Deps, p retention.Policy, vm string, dryRun bo
 	if err := d.needs(false); err != nil {
 		return nil, err
 	}
+	d = d.planning()
 	decisions, err := d.Catalog.ApplyRetention(p, vm)
 	if err != nil {
 		return nil, err

@@ -35,6 +35,7 @@ func Restore(ctx context.Context, d Deps, req RestoreRequest) (res RestoreResult
 	if err := d.needs(true); err != nil {
 		return res, err
 	}
+	d = d.planning()
 	e, err := d.Catalog.GetBackup(req.ID)
 	if err != nil {
 		return res, err
@@ -42,7 +43,7 @@ func Restore(ctx context.Context, d Deps, req RestoreRequest) (res RestoreResult
 	if e.Status != storage.StatusComplete {
 		return res, fmt.Errorf("%w: backup %s is %s", ErrNotComplete, e.ID, e.Status)
 	}
-	r := &restoreRun{d: d, req: req, e: e, h: esxihost.New(d.Client), name: req.AsNew}
+	r := &restoreRun{d: d, req: req, e: e, h: d.host(), name: req.AsNew}
 	if req.Replace {
 		r.name = e.VMName
 	}
@@ -93,19 +94,19 @@ func (r *restoreRun) lock() (func(), error) {
 	if r.req.Replace || src == dst {
 		mode = vmlock.Exclusive
 	}
-	a, err := vmlock.TryAcquire(r.d.LockDir, src, mode, "restore of "+r.e.ID)
+	a, err := r.d.lockVMMode(src, mode, "restore of "+r.e.ID)
 	if err != nil {
 		return nil, fmt.Errorf("restoring backup %s: %w", r.e.ID, err)
 	}
 	if src == dst {
-		return func() { _ = a.Release() }, nil
+		return a, nil
 	}
-	b, err := vmlock.TryAcquire(r.d.LockDir, dst, vmlock.Exclusive, "restore of "+r.e.ID)
+	b, err := r.d.lockVMMode(dst, vmlock.Exclusive, "restore of "+r.e.ID)
 	if err != nil {
-		_ = a.Release()
+		a()
 		return nil, fmt.Errorf("restoring backup %s: %w", r.e.ID, err)
 	}
-	return func() { _ = b.Release(); _ = a.Release() }, nil
+	return func() { b(); a() }, nil
 }
 
 // prepare checks everything that can be checked before the host changes:

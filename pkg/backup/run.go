@@ -136,6 +136,13 @@ func (b *backupRun) storeDisks(ctx context.Context, exp *esxihost.Export, tmp st
 // storeDisk streams one disk: download → SHA-256 → zstd → target file.
 func (b *backupRun) storeDisk(ctx context.Context, exp *esxihost.Export, it esxihost.Item, p string,
 	comp archive.Compression, bar *progress.Bar) (archive.File, string, error) {
+	if b.d.dry() {
+		how := "stored as exported"
+		if comp.Algorithm == archive.CompressionZstd {
+			how = fmt.Sprintf("zstd level %d, %d worker(s)", comp.Level, stream.EncoderWorkers(b.d.Compression.Workers))
+		}
+		b.d.Plan(step(via(b.t), "stream "+it.Name+" → "+b.t.Location(p), "SHA-256 and %s", how))
+	}
 	f, err := b.t.Create(ctx, p)
 	if err != nil {
 		return archive.File{}, "", err

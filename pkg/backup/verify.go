@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/ceso/ceso/internal/storage"
-	"github.com/ceso/ceso/pkg/backup/archive"
 	"github.com/ceso/ceso/pkg/backup/vmlock"
 )
 
@@ -39,6 +38,7 @@ func Verify(ctx context.Context, d Deps, id string) (res VerifyResult, err error
 	if err := d.needs(false); err != nil {
 		return VerifyResult{}, err
 	}
+	d = d.planning()
 	e, err := d.Catalog.GetBackup(id)
 	if err != nil {
 		return VerifyResult{}, err
@@ -51,17 +51,22 @@ func verifyEntry(ctx context.Context, d Deps, e storage.Entry) (VerifyResult, er
 	if e.Status != storage.StatusComplete {
 		return res, fmt.Errorf("%w: backup %s is %s", ErrNotComplete, e.ID, e.Status)
 	}
-	lock, err := vmlock.TryAcquire(d.LockDir, archive.SafeName(e.VMName), vmlock.Shared, "verification of "+e.ID)
+	release, err := d.lockVMMode(e.VMName, vmlock.Shared, "verification of "+e.ID)
 	if err != nil {
 		return res, fmt.Errorf("verifying backup %s: %w", e.ID, err)
 	}
-	defer lock.Release()
+	defer release()
 	t, err := d.Targets.Get(ctx, e.Target)
 	if err != nil {
 		return res, fmt.Errorf("verifying backup %s: %w", e.ID, err)
 	}
 	l, err := loadArchive(ctx, t, e)
-	if err == nil {
+	switch {
+	case err == nil && d.dry():
+		// A plan reads the archive's metadata, not its gigabytes.
+		d.Plan(step(via(t), "read every file of "+t.Location(l.dir), "%d file(s), %d bytes stored: decompress, check each size and SHA-256 (manifest SHA-256 %s)",
+			len(l.manifest.Files), l.manifest.StoredSize(), e.Checksum))
+	case err == nil:
 		err = verifyFiles(ctx, d, t, l.dir, l.manifest)
 	}
 	file, verdict := verdictOf(err)

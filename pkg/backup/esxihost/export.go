@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ceso/ceso/pkg/esxi/client"
+	"github.com/ceso/ceso/pkg/ops"
 	"github.com/vmware/govmomi/nfc"
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/ovf"
@@ -47,6 +48,9 @@ type Export struct {
 // The host refuses a VM that is not powered off. The caller must end the
 // lease with Complete or Abort.
 func (h *Host) Export(ctx context.Context, v *object.VirtualMachine) (*Export, error) {
+	if h.dry() {
+		return h.dryExport(ctx, v)
+	}
 	lease, err := v.Export(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("starting the export: %w", client.Classify(err))
@@ -85,6 +89,10 @@ func (e *Export) Disks() []Item {
 // Open starts the download of one file. Bytes read are counted towards the
 // lease's progress.
 func (e *Export) Open(ctx context.Context, it Item) (io.ReadCloser, int64, error) {
+	if e.h.dry() {
+		e.h.record(ops.Step{Via: "api", Action: "GET " + it.Name, Detail: "from the export lease, streamed"})
+		return emptyBody(), 0, nil
+	}
 	res, err := e.h.c.Vim().Client.DownloadRequest(ctx, it.url, &soap.DefaultDownload)
 	if err != nil {
 		return nil, 0, fmt.Errorf("downloading %s: %w", it.Name, client.Classify(err))
@@ -99,6 +107,10 @@ func (e *Export) Open(ctx context.Context, it Item) (io.ReadCloser, int64, error
 // Manifest returns the host's SHA-1 of each file downloaded in full, by
 // device key. A host that keeps no manifest returns an empty map.
 func (e *Export) Manifest(ctx context.Context) (map[string]string, error) {
+	if e.h.dry() {
+		e.h.record(ops.Step{Via: "api", Action: "HttpNfcLeaseGetManifest", Detail: "compare the host's SHA-1 of each disk"})
+		return map[string]string{}, nil
+	}
 	return leaseManifest(ctx, e.lease)
 }
 
@@ -121,6 +133,10 @@ func (e *Export) Reports() int64 { return e.keeper.reports.Load() }
 
 // Complete ends the lease successfully.
 func (e *Export) Complete(ctx context.Context) error {
+	if e.h.dry() {
+		e.h.record(ops.Step{Via: "api", Action: "HttpNfcLeaseComplete"})
+		return nil
+	}
 	e.keeper.halt()
 	if err := e.lease.Complete(ctx); err != nil {
 		return fmt.Errorf("completing the export lease: %w", e.leaseErr(err))
@@ -131,6 +147,9 @@ func (e *Export) Complete(ctx context.Context) error {
 // Abort ends the lease in error. It uses its own deadline, so it works
 // after ctx is cancelled.
 func (e *Export) Abort(cause error) {
+	if e.h.dry() {
+		return
+	}
 	e.keeper.halt()
 	abortLease(e.lease, cause)
 }
@@ -147,6 +166,9 @@ func (e *Export) leaseErr(err error) error {
 // Descriptor asks the host for the VM's OVF descriptor, naming the files
 // as the export stored them.
 func (h *Host) Descriptor(ctx context.Context, v VM, name string, files []DescriptorFile) (string, error) {
+	if h.dry() {
+		h.step("CreateDescriptor", v, "OVF descriptor naming the stored disks")
+	}
 	cdp := types.OvfCreateDescriptorParams{Name: name}
 	for _, f := range files {
 		cdp.OvfFiles = append(cdp.OvfFiles, types.OvfFile{DeviceId: f.Key, Path: f.Name, Size: f.Size})

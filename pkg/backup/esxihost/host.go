@@ -9,6 +9,7 @@ import (
 
 	"github.com/ceso/ceso/pkg/esxi/client"
 	"github.com/ceso/ceso/pkg/esxi/vm"
+	"github.com/ceso/ceso/pkg/ops"
 	"github.com/vmware/govmomi/find"
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/property"
@@ -19,6 +20,10 @@ import (
 // Host is one ESXi host reached through a client session.
 type Host struct {
 	c *client.Client
+	// record, when set, makes the Host a dry run (see DryRun).
+	record func(ops.Step)
+	// names are the names VMs were found or imported by, for plans.
+	names sync.Map
 
 	once   sync.Once
 	finder *find.Finder
@@ -55,7 +60,9 @@ func (h *Host) Find(ctx context.Context, name string) (*object.VirtualMachine, e
 	if err != nil {
 		return nil, err
 	}
-	return object.NewVirtualMachine(h.c.Vim(), ref), nil
+	v := object.NewVirtualMachine(h.c.Vim(), ref)
+	h.remember(v, name)
+	return v, nil
 }
 
 // Info reads the VM's configuration as ceso's VM layer describes it.
@@ -73,6 +80,9 @@ type State struct {
 
 // State reads the VM's power state, tools state and BIOS UUID.
 func (h *Host) State(ctx context.Context, v *object.VirtualMachine) (State, error) {
+	if planned(v) {
+		return State{Name: h.nameOf(v), Power: string(types.VirtualMachinePowerStatePoweredOff)}, nil
+	}
 	var m mo.VirtualMachine
 	err := property.DefaultCollector(h.c.Vim()).RetrieveOne(ctx, v.Reference(),
 		[]string{"name", "runtime.powerState", "guest.toolsRunningStatus", "config.uuid"}, &m)
@@ -92,6 +102,10 @@ func (h *Host) State(ctx context.Context, v *object.VirtualMachine) (State, erro
 // ShutdownGuest asks VMware Tools to shut the guest down and returns at
 // once; wait with WaitPower.
 func (h *Host) ShutdownGuest(ctx context.Context, v *object.VirtualMachine) error {
+	if h.dry() {
+		h.step("ShutdownGuest", v, "")
+		return nil
+	}
 	if err := v.ShutdownGuest(ctx); err != nil {
 		return fmt.Errorf("shutting down the guest: %w", client.Classify(err))
 	}
@@ -111,6 +125,14 @@ func (h *Host) PowerOn(ctx context.Context, v *object.VirtualMachine) error {
 
 func (h *Host) powerTask(ctx context.Context, v *object.VirtualMachine, what string, want types.VirtualMachinePowerState,
 	start func(context.Context) (*object.Task, error)) error {
+	if h.dry() {
+		method := "PowerOnVM_Task"
+		if want == types.VirtualMachinePowerStatePoweredOff {
+			method = "PowerOffVM_Task"
+		}
+		h.step(method, v, "")
+		return nil
+	}
 	err := waitTask(ctx, start)
 	if err != nil && client.IsFault(err, &types.InvalidPowerState{}) {
 		if st, serr := v.PowerState(ctx); serr == nil && st == want {
@@ -126,6 +148,10 @@ func (h *Host) powerTask(ctx context.Context, v *object.VirtualMachine, what str
 // WaitPower waits until the VM reaches state, or timeout passes; it
 // reports whether it did. Errors other than the timeout are returned.
 func (h *Host) WaitPower(ctx context.Context, v *object.VirtualMachine, state string, timeout time.Duration) (bool, error) {
+	if h.dry() {
+		h.step("wait for", v, "%s, up to %s", state, timeout)
+		return true, nil
+	}
 	wctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	err := v.WaitForPowerState(wctx, types.VirtualMachinePowerState(state))
@@ -140,6 +166,11 @@ func (h *Host) WaitPower(ctx context.Context, v *object.VirtualMachine, state st
 
 // Rename gives the VM a new name.
 func (h *Host) Rename(ctx context.Context, v *object.VirtualMachine, name string) error {
+	if h.dry() {
+		h.step("Rename_Task", v, "to %q", name)
+		h.remember(v, name)
+		return nil
+	}
 	if err := waitTask(ctx, func(ctx context.Context) (*object.Task, error) { return v.Rename(ctx, name) }); err != nil {
 		return fmt.Errorf("renaming VM to %q: %w", name, client.Classify(err))
 	}
@@ -148,6 +179,10 @@ func (h *Host) Rename(ctx context.Context, v *object.VirtualMachine, name string
 
 // Destroy removes a powered-off VM and its files.
 func (h *Host) Destroy(ctx context.Context, v *object.VirtualMachine) error {
+	if h.dry() {
+		h.step("Destroy_Task", v, "")
+		return nil
+	}
 	if err := waitTask(ctx, v.Destroy); err != nil {
 		return fmt.Errorf("destroying VM: %w", client.Classify(err))
 	}
@@ -156,6 +191,10 @@ func (h *Host) Destroy(ctx context.Context, v *object.VirtualMachine) error {
 
 // Reconfigure applies spec to the VM.
 func (h *Host) Reconfigure(ctx context.Context, v *object.VirtualMachine, spec types.VirtualMachineConfigSpec) error {
+	if h.dry() {
+		h.step("ReconfigVM_Task", v, "%s", describe(spec))
+		return nil
+	}
 	err := waitTask(ctx, func(ctx context.Context) (*object.Task, error) { return v.Reconfigure(ctx, spec) })
 	if err != nil {
 		return fmt.Errorf("reconfiguring VM: %w", client.Classify(err))
@@ -165,6 +204,9 @@ func (h *Host) Reconfigure(ctx context.Context, v *object.VirtualMachine, spec t
 
 // Devices returns the VM's virtual devices.
 func (h *Host) Devices(ctx context.Context, v *object.VirtualMachine) (object.VirtualDeviceList, error) {
+	if planned(v) {
+		return nil, nil
+	}
 	devices, err := v.Device(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("reading VM devices: %w", client.Classify(err))
@@ -174,6 +216,9 @@ func (h *Host) Devices(ctx context.Context, v *object.VirtualMachine) (object.Vi
 
 // ExtraConfig reads the VM's extraConfig keys and values.
 func (h *Host) ExtraConfig(ctx context.Context, v *object.VirtualMachine) (map[string]string, error) {
+	if planned(v) {
+		return map[string]string{}, nil
+	}
 	var m mo.VirtualMachine
 	if err := property.DefaultCollector(h.c.Vim()).RetrieveOne(ctx, v.Reference(), []string{"config.extraConfig"}, &m); err != nil {
 		return nil, fmt.Errorf("reading VM extraConfig: %w", client.Classify(err))

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ceso/ceso/pkg/esxi/client"
+	"github.com/ceso/ceso/pkg/ops"
 	"github.com/vmware/govmomi/nfc"
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/ovf"
@@ -88,6 +89,9 @@ func (h *Host) Import(ctx context.Context, s ImportSpec) (*Import, error) {
 	}
 	if s.Configure != nil {
 		s.Configure(&vmSpec.ConfigSpec)
+	}
+	if h.dry() {
+		return h.dryImport(spec, vmSpec, s.Name), nil
 	}
 	lease, err := pool.ImportVApp(ctx, vmSpec, folder, nil)
 	if err != nil {
@@ -175,6 +179,10 @@ func (i *Import) Items() []Item { return i.items }
 // Upload sends size bytes from r as the file of item. Bytes sent are
 // counted towards the lease's progress.
 func (i *Import) Upload(ctx context.Context, it Item, r io.Reader, size int64) error {
+	if i.h.dry() {
+		i.h.record(ops.Step{Via: "api", Action: "PUT " + it.Name, Detail: fmt.Sprintf("%d bytes through the import lease, SHA-256 checked on the fly", size)})
+		return nil
+	}
 	body := &countingReader{r: r, k: i.keeper}
 	// Without a sink of our own, the upload would report to the item's
 	// channel, which only govmomi's lease updater reads.
@@ -188,11 +196,19 @@ func (i *Import) Upload(ctx context.Context, it Item, r io.Reader, size int64) e
 // Manifest returns the host's SHA-1 of each file uploaded in full, by
 // device key.
 func (i *Import) Manifest(ctx context.Context) (map[string]string, error) {
+	if i.h.dry() {
+		i.h.record(ops.Step{Via: "api", Action: "HttpNfcLeaseGetManifest", Detail: "compare the host's SHA-1 of each disk"})
+		return map[string]string{}, nil
+	}
 	return leaseManifest(ctx, i.lease)
 }
 
 // Complete ends the lease; the VM is then whole.
 func (i *Import) Complete(ctx context.Context) error {
+	if i.h.dry() {
+		i.h.record(ops.Step{Via: "api", Action: "HttpNfcLeaseComplete", Detail: "the VM is whole"})
+		return nil
+	}
 	i.keeper.halt()
 	if err := i.lease.Complete(ctx); err != nil {
 		err = client.Classify(err)
@@ -206,6 +222,9 @@ func (i *Import) Complete(ctx context.Context) error {
 
 // Abort ends the lease in error; the host removes the VM being imported.
 func (i *Import) Abort(cause error) {
+	if i.h.dry() {
+		return
+	}
 	i.keeper.halt()
 	abortLease(i.lease, cause)
 }
@@ -229,4 +248,22 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.k.add(int64(n))
 	return n, err
+}
+
+// dryImport is the import lease of a dry run: its items are those the
+// import spec asks for, and its VM exists only in the plan.
+func (h *Host) dryImport(spec *types.OvfCreateImportSpecResult, vmSpec *types.VirtualMachineImportSpec, name string) *Import {
+	path := ""
+	if vmSpec.ConfigSpec.Files != nil {
+		path = vmSpec.ConfigSpec.Files.VmPathName
+	}
+	h.record(ops.Step{Via: "api", Action: "ImportVApp " + name, Detail: strings.TrimSpace("NFC lease, kept alive by HttpNfcLeaseProgress " + path)})
+	imp := &Import{h: h, VM: h.plannedVM(name)}
+	for _, w := range spec.Warning {
+		imp.Warnings = append(imp.Warnings, w.LocalizedMessage)
+	}
+	for _, it := range spec.FileItem {
+		imp.items = append(imp.items, Item{Key: it.DeviceId, Name: it.Path, Size: it.Size, Disk: !it.Create})
+	}
+	return imp
 }
