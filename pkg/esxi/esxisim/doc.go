@@ -68,6 +68,8 @@
 //     InvalidDatastorePath instead of crashing the process; CreateImportSpec
 //     refuses unknown references and descriptors vcsim would crash on
 //     (InvalidArgument).
+//   - A VM's Destroy_Task ends once the VM's folder is deleted, as on ESXi
+//     (vcsim's ends while a task of its own may still be deleting it).
 //   - ShutdownGuest, RebootGuest and StandbyGuest need a powered-on VM
 //     (InvalidPowerState) with VMware Tools running (ToolsUnavailable).
 //   - Guest information: SetGuest sets guest.ipAddress, guest.net,

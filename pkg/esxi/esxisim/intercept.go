@@ -24,6 +24,7 @@ var corrections = map[string]correction{
 	"CreateImportSpec":     checkImportSpec,
 	"CopyVirtualDisk_Task": copyDiskCorrection,
 	"Rename_Task":          renameCorrection,
+	"Destroy_Task":         destroyCorrection,
 	"ShutdownGuest":        needTools,
 	"RebootGuest":          needTools,
 	"StandbyGuest":         needTools,

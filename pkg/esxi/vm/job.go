@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ceso/ceso/pkg/errkind"
+	"github.com/ceso/ceso/pkg/esxi/client"
 	"github.com/ceso/ceso/pkg/ops"
 	"github.com/vmware/govmomi/fault"
 	"github.com/vmware/govmomi/vim25/types"
@@ -88,7 +89,7 @@ func (j *job) finally(u undoStep) { j.always = append(j.always, u) }
 
 // fail undoes what was done and returns the error that says so.
 func (j *job) fail(ctx context.Context, step string, cause error) error {
-	if errkind.Of(cause) == errkind.Unknown && outcomeUnknown(cause) && !errors.Is(cause, context.Canceled) {
+	if errkind.Of(cause) == errkind.Unknown && (outcomeUnknown(cause) || neverSent(cause)) && !errors.Is(cause, context.Canceled) {
 		kind := errkind.Connection // the connection broke
 		if errors.Is(cause, context.DeadlineExceeded) {
 			kind = errkind.Timeout
@@ -135,9 +136,13 @@ func (j *job) settle(ctx context.Context) []Leftover {
 
 // outcomeUnknown reports whether a failed call may still have taken effect:
 // the host answered no fault (the connection broke or the deadline passed).
+// A refused connection is not such a failure: see neverSent.
 func outcomeUnknown(err error) bool {
 	var f types.BaseMethodFault
 	if _, ok := fault.As(err, &f); ok {
+		return false
+	}
+	if neverSent(err) {
 		return false
 	}
 	switch errkind.Of(err) {
@@ -148,12 +153,21 @@ func outcomeUnknown(err error) bool {
 	var urlErr *url.Error
 	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
-		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE) ||
-		errors.As(err, &netErr) || errors.As(err, &urlErr)
+		errors.Is(err, syscall.EPIPE) || errors.As(err, &netErr) || errors.As(err, &urlErr)
 }
 
-// retryTransient runs fn until it succeeds, fails with a vSphere fault, or
-// ctx ends: undo steps must survive a short network outage.
+// neverSent reports whether err says the call never reached the host: the
+// host refused the connection (ECONNREFUSED: nothing listens on the port,
+// as when its SSH service is off), so no request was sent. Such a failure
+// is definite: there is nothing to undo, and retrying an undo would only
+// be refused again.
+func neverSent(err error) bool {
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, client.ErrConnectionRefused)
+}
+
+// retryTransient runs fn until it succeeds, fails definitely (a vSphere
+// fault, a refused connection, any error that is not an unknown outcome),
+// or ctx ends: undo steps must survive a short network outage.
 func retryTransient(ctx context.Context, fn func(context.Context) error) error {
 	wait := 100 * time.Millisecond
 	for {

@@ -22,6 +22,40 @@ type rollbackCase struct {
 	kind    errkind.Kind
 	undone  []string
 	noUndos bool
+	// trace is every change the create made and the files in the VM's
+	// folder after it (see watchedHost): the failed step, then each undo
+	// step, must leave the datastore as said.
+	trace []string
+}
+
+// The files in the new VM's folder once its disk is copied, and once the
+// VM is registered.
+const (
+	copiedFiles = "web01-flat.vmdk web01.vmdk"
+	vmFiles     = "vmware.log web01-flat.vmdk web01.nvram web01.vmdk web01.vmx"
+)
+
+// createTrace is the trace of a create whose steps before the step
+// numbered failed (from 0) worked, then that step's line, then the undo
+// steps.
+func createTrace(failed int, line string, undo ...string) []string {
+	all := []string{
+		"MakeDir [datastore1] web01: (empty)",
+		"CopyDisk [datastore1] web01/web01.vmdk: " + copiedFiles,
+		"CreateVM web01: " + vmFiles,
+		"GrowDisk [datastore1] web01/web01.vmdk: " + vmFiles,
+		"Power on web01: " + vmFiles,
+	}
+	out := append(append([]string(nil), all[:failed]...), line)
+	return append(out, undo...)
+}
+
+// The undo steps once the VM is registered: destroying it removes its
+// folder, so removing the disk and the folder then finds nothing.
+var undoRegistered = []string{
+	"Destroy web01: (no folder)",
+	"DeleteDisk [datastore1] web01/web01.vmdk (failed): (no folder)",
+	"DeleteDir [datastore1] web01 (failed): (no folder)",
 }
 
 // rollbackCases are the failures TestCreateRollsBack injects, one per step.
@@ -34,18 +68,24 @@ func rollbackCases(sim *esxisim.Simulator) []rollbackCase {
 			},
 			step: "copying disk", want: client.ErrNoDiskSpace, kind: errkind.Refused,
 			undone: []string{"folder [datastore1] web01"},
+			trace: createTrace(1, "CopyDisk [datastore1] web01/web01.vmdk (failed): (empty)",
+				"DeleteDir [datastore1] web01: (no folder)"),
 		},
 		{
 			name:   "CreateVM_Task fails",
 			inject: func() func() { return sim.FailTask("CreateVM_Task", &types.InvalidDeviceSpec{}, 1) },
 			step:   "creating VM", kind: errkind.Unknown,
 			undone: []string{"disk [datastore1] web01/web01.vmdk", "folder [datastore1] web01"},
+			// The copied disk is removed on its own before its folder.
+			trace: createTrace(2, "CreateVM web01 (failed): "+copiedFiles,
+				"DeleteDisk [datastore1] web01/web01.vmdk: (empty)", "DeleteDir [datastore1] web01: (no folder)"),
 		},
 		{
 			name:   "ReconfigVM_Task fails",
 			inject: func() func() { return sim.FailTask("ReconfigVM_Task", &types.NoDiskSpace{Datastore: "datastore1"}, 1) },
 			step:   "growing disk", want: client.ErrNoDiskSpace, kind: errkind.Refused,
 			undone: []string{"VM web01", "disk [datastore1] web01/web01.vmdk", "folder [datastore1] web01"},
+			trace:  createTrace(3, "GrowDisk [datastore1] web01/web01.vmdk (failed): "+vmFiles, undoRegistered...),
 		},
 		{
 			name: "power-on refused",
@@ -54,6 +94,7 @@ func rollbackCases(sim *esxisim.Simulator) []rollbackCase {
 			},
 			step: "powering on", kind: errkind.Unknown,
 			undone: []string{"VM web01", "disk [datastore1] web01/web01.vmdk", "folder [datastore1] web01"},
+			trace:  createTrace(4, "Power on web01 (failed): "+vmFiles, undoRegistered...),
 		},
 		{
 			name:   "no IP address in time",
@@ -61,6 +102,8 @@ func rollbackCases(sim *esxisim.Simulator) []rollbackCase {
 			spec:   func(s CreateSpec) CreateSpec { s.WaitIP = 300 * time.Millisecond; return s },
 			step:   "waiting for the guest's IP address", want: ErrWaitTimeout, kind: errkind.Timeout,
 			undone: []string{"power of web01", "VM web01", "disk [datastore1] web01/web01.vmdk", "folder [datastore1] web01"},
+			trace: createTrace(4, "Power on web01: "+vmFiles,
+				append([]string{"Power off web01: " + vmFiles}, undoRegistered...)...),
 		},
 		{
 			name: "folder refused",
@@ -68,13 +111,16 @@ func rollbackCases(sim *esxisim.Simulator) []rollbackCase {
 				return sim.AddFault(esxisim.FaultRule{Method: "MakeDirectory", Fault: &types.CannotCreateFile{}})
 			},
 			step: "making folder", kind: errkind.Unknown, noUndos: true,
+			trace: []string{"MakeDir [datastore1] web01 (failed): (no folder)"},
 		},
 	}
 }
 
 // TestCreateRollsBack fails each step of a create in turn and checks that
-// the error names the step, the rollback removed everything, and nothing is
-// left on the datastore or in the inventory.
+// the error names the step, what the failed step and each undo step left in
+// the VM's folder (an undo that removes nothing shows, even when a later
+// one removes the whole folder), and that nothing is left on the datastore
+// or in the inventory.
 func TestCreateRollsBack(t *testing.T) {
 	sim, c := startHost(t, esxisim.Options{})
 	spec := CreateSpec{Name: "web01", Template: esxisim.TemplateName, DiskSizeBytes: 2 * testDiskSize, PowerOn: true}
@@ -86,6 +132,8 @@ func TestCreateRollsBack(t *testing.T) {
 			if tt.spec != nil {
 				s = tt.spec(s)
 			}
+			wh := &watchedHost{Host: NewAPIHost(c), sim: sim, folder: "web01"}
+			s.Host = wh
 			_, err := Create(testCtx(t), c, s)
 			var se *StepError
 			if !errors.As(err, &se) {
@@ -99,6 +147,9 @@ func TestCreateRollsBack(t *testing.T) {
 			}
 			if !strings.HasPrefix(se.Step, tt.step) || se.Op != "create web01" {
 				t.Errorf("step %q of %q, want %q", se.Step, se.Op, tt.step)
+			}
+			if got := wh.Trace(); strings.Join(got, "\n") != strings.Join(tt.trace, "\n") {
+				t.Errorf("the steps left on the datastore:\n\t%s\nwant:\n\t%s", strings.Join(got, "\n\t"), strings.Join(tt.trace, "\n\t"))
 			}
 			if strings.Join(se.Undone, "|") != strings.Join(tt.undone, "|") || len(se.Left) > 0 || errors.Is(err, ErrLeftovers) {
 				t.Errorf("undone %q left %+v, want %q", se.Undone, se.Left, tt.undone)
