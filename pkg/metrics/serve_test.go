@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -79,8 +80,14 @@ func TestServe(t *testing.T) {
 // TestServeAllowlist: the allowlist runs before the handler, whatever the
 // path, and sees the client's address.
 func TestServeAllowlist(t *testing.T) {
+	var mu sync.Mutex
 	var asked []string
-	deny := func(ip net.IP) bool { asked = append(asked, ip.String()); return false }
+	deny := func(ip net.IP) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		asked = append(asked, ip.String())
+		return false
+	}
 	s := serve(t, New(false), Options{Listen: "127.0.0.1", Allow: deny})
 	for _, path := range []string{"/metrics", "/elsewhere"} {
 		code, body, _ := get(t, "GET", "http://"+s.Addr()+path)
@@ -88,6 +95,8 @@ func TestServeAllowlist(t *testing.T) {
 			t.Fatalf("GET %s from a refused client = %d\n%s", path, code, body)
 		}
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	if len(asked) != 2 || asked[0] != "127.0.0.1" {
 		t.Fatalf("Allow was asked about %v, want 127.0.0.1 twice", asked)
 	}
