@@ -6,7 +6,7 @@ STATICCHECK_VERSION := v0.8.2
 PKGS        := ./...
 COVERPROFILE ?= coverage.txt
 
-.PHONY: help build demo test test-norace check fmt-check vet staticcheck tidy-check cover chaos bench fuzz tools clean
+.PHONY: help build demo test test-norace check fmt-check vet staticcheck tidy-check cover chaos bench fuzz tools clean deploy-check dashboard
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -23,7 +23,7 @@ test: ## unit and integration tests with the race detector
 test-norace: ## the tests once without the race detector (timing differs: flaky tests show up here)
 	$(GO) test -count=1 $(PKGS)
 
-check: fmt-check vet staticcheck tidy-check cover test-norace chaos ## everything CI runs: format, vet, staticcheck, tidy, race tests with coverage floors, tests without -race, chaos tests
+check: fmt-check vet staticcheck tidy-check cover test-norace chaos deploy-check ## everything CI runs: format, vet, staticcheck, tidy, race tests with coverage floors, tests without -race, chaos tests, Prometheus rules
 	@echo "check: all passed"
 
 fmt-check: ## fail if gofmt would change a file
@@ -56,6 +56,16 @@ fuzz: ## run every fuzz target briefly (FUZZTIME=30s)
 	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
 	    echo "fuzz $$pkg $$f"; $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$${FUZZTIME:-30s} $$pkg || exit 1; \
 	  done; done
+
+deploy-check: ## promtool check rules and test rules on deploy/prometheus (missing promtool: skipped, or an error under CI=true)
+	@if command -v promtool >/dev/null 2>&1; then \
+	  promtool check rules deploy/prometheus/ceso-rules.yml && \
+	  (cd deploy/prometheus && promtool test rules ceso-rules.test.yml); \
+	elif [ "$$CI" = true ]; then echo "deploy-check: promtool missing (Debian package prometheus)"; exit 1; \
+	else echo "deploy-check: promtool missing (Debian package prometheus): skipped"; fi
+
+dashboard: ## regenerate deploy/grafana/ceso-dashboard.json
+	$(GO) generate ./deploy/grafana
 
 tools: ## install the pinned staticcheck if missing
 	@test -x $(STATICCHECK) || $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)

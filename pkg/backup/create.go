@@ -26,7 +26,9 @@ import (
 // powered off for the backup is powered on again, whatever the outcome.
 func Create(ctx context.Context, d Deps, req CreateRequest) (entry storage.Entry, err error) {
 	start := time.Now()
-	defer func() { d.observer().BackupFinished(req.VM, statusOf(err), time.Since(start), entry.Size) }()
+	defer func() {
+		d.observer().BackupFinished(req.VM, statusOf(err), time.Since(start), entry.Size, entry.Verified())
+	}()
 	if err := req.validate(); err != nil {
 		return storage.Entry{}, err
 	}

@@ -46,12 +46,16 @@ var _ Targets = (*target.Set)(nil)
 // concurrent use. Metrics (RegisterMetrics) is the Prometheus one.
 type Observer interface {
 	// BackupFinished: a backup of vm ended after d; stored is the number of
-	// bytes it stored (0 unless it succeeded).
-	BackupFinished(vm, status string, d time.Duration, stored int64)
-	// RestoreFinished: a restore ended after d.
-	RestoreFinished(status string, d time.Duration)
-	// VerifyFinished: a verification ended after d.
-	VerifyFinished(status string, d time.Duration)
+	// bytes it stored and verified says whether it was verified when taken
+	// (0 and false unless it succeeded).
+	BackupFinished(vm, status string, d time.Duration, stored int64, verified bool)
+	// RestoreFinished: a restore ended after d, having uploaded n disk
+	// bytes to the host.
+	RestoreFinished(status string, d time.Duration, uploaded int64)
+	// VerifyFinished: a verification of the backup of vm taken at taken
+	// ended after d, having read n stored bytes (0 unless it passed; vm is
+	// "" and taken zero when the backup was not found).
+	VerifyFinished(vm string, taken time.Time, status string, d time.Duration, read int64)
 	// BytesWritten: n more bytes were written to a target.
 	BytesWritten(n int64)
 }
@@ -154,7 +158,7 @@ func (d Deps) needs(host bool) error {
 
 type nopObserver struct{}
 
-func (nopObserver) BackupFinished(string, string, time.Duration, int64) {}
-func (nopObserver) RestoreFinished(string, time.Duration)               {}
-func (nopObserver) VerifyFinished(string, time.Duration)                {}
-func (nopObserver) BytesWritten(int64)                                  {}
+func (nopObserver) BackupFinished(string, string, time.Duration, int64, bool)      {}
+func (nopObserver) RestoreFinished(string, time.Duration, int64)                   {}
+func (nopObserver) VerifyFinished(string, time.Time, string, time.Duration, int64) {}
+func (nopObserver) BytesWritten(int64)                                             {}

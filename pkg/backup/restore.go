@@ -28,7 +28,7 @@ import (
 // failed restore gives it its name and power state back.
 func Restore(ctx context.Context, d Deps, req RestoreRequest) (res RestoreResult, err error) {
 	start := time.Now()
-	defer func() { d.observer().RestoreFinished(statusOf(err), time.Since(start)) }()
+	defer func() { d.observer().RestoreFinished(statusOf(err), time.Since(start), res.Bytes) }()
 	if err := req.validate(); err != nil {
 		return res, err
 	}

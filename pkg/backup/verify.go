@@ -34,7 +34,8 @@ type VerifyResult struct {
 // nothing.
 func Verify(ctx context.Context, d Deps, id string) (res VerifyResult, err error) {
 	start := time.Now()
-	defer func() { d.observer().VerifyFinished(statusOf(err), time.Since(start)) }()
+	var taken time.Time
+	defer func() { d.observer().VerifyFinished(res.VMName, taken, statusOf(err), time.Since(start), res.Bytes) }()
 	if err := d.needs(false); err != nil {
 		return VerifyResult{}, err
 	}
@@ -43,6 +44,7 @@ func Verify(ctx context.Context, d Deps, id string) (res VerifyResult, err error
 	if err != nil {
 		return VerifyResult{}, err
 	}
+	taken = e.Timestamp
 	return verifyEntry(ctx, d, e)
 }
 
@@ -113,7 +115,7 @@ func VerifyAll(ctx context.Context, d Deps, vm string) ([]VerifyResult, error) {
 		}
 		start := time.Now()
 		res, err := verifyEntry(ctx, d, e)
-		d.observer().VerifyFinished(statusOf(err), time.Since(start))
+		d.observer().VerifyFinished(e.VMName, e.Timestamp, statusOf(err), time.Since(start), res.Bytes)
 		results = append(results, res)
 		if err != nil {
 			errs = append(errs, err)
