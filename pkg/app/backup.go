@@ -98,6 +98,12 @@ func (a *App) backupMetrics() *backup.Metrics {
 	defer a.mu.Unlock()
 	if a.bmetrics == nil {
 		a.bmetrics = backup.RegisterMetrics(a.opts.Metrics.Registry())
+		// Each VM's last success and last verification start from the
+		// catalog, so a VM whose backups keep failing still has a series
+		// for the backup-age alert. A catalog not made yet holds nothing.
+		if err := a.bmetrics.LoadCatalog(backup.FileCatalog{Path: a.cfg.CatalogPath()}); err != nil {
+			a.opts.Logger.Warn().Err(err).Msg("backup metrics")
+		}
 	}
 	return a.bmetrics
 }

@@ -26,6 +26,7 @@ func (a *App) ClientConfig(ctx context.Context) (client.Config, error) {
 		Host: cfg.ESXi.Host, User: cfg.ESXi.User, Password: pw,
 		Thumbprint: cfg.ESXi.Thumbprint, CAFile: a.ExpandHome(cfg.ESXi.CAFile), Insecure: cfg.ESXi.Insecure,
 		KeepAlive: cfg.ESXi.KeepAlive, Warn: a.opts.Warn, Logger: a.opts.Logger,
+		Observer: clientMetrics{a.opts.Metrics},
 	}
 	if cfg.ESXi.SessionCacheEnabled() {
 		cc.SessionDir = cfg.SessionDir()

@@ -13,6 +13,7 @@ import (
 	"github.com/ceso/ceso/pkg/esxi/ssh"
 	"github.com/ceso/ceso/pkg/esxi/sshhost"
 	"github.com/ceso/ceso/pkg/esxi/vm"
+	"github.com/ceso/ceso/pkg/ops"
 )
 
 // VMHost returns the vm.Host that makes an operation's changes through the
@@ -40,7 +41,9 @@ func (a *App) VMHost(c *client.Client) (vm.Host, error) {
 	if a.cfg.ESXi.Transport == config.TransportSSH {
 		return sh, nil
 	}
-	return sshhost.NewFallback(api, sh, func(ctx context.Context) (bool, error) { return sshhost.FreeLicence(ctx, c) }), nil
+	fb := sshhost.NewFallback(api, sh, func(ctx context.Context) (bool, error) { return sshhost.FreeLicence(ctx, c) })
+	fb.OnFallback = func(ctx context.Context) { a.opts.Metrics.SSHFallback(ops.Current(ctx)) }
+	return fb, nil
 }
 
 // sshConn is the App's lazy SSH connection.

@@ -35,6 +35,9 @@ func Run(ctx context.Context, args []string, io *cmdutil.IOStreams, env config.E
 	if err != nil && errkind.Of(err) == errkind.Unknown && strings.HasPrefix(err.Error(), "unknown command") {
 		err = cmdutil.FlagError(err)
 	}
+	if merr := f.StopMetrics(ctx, f.Global.MetricsLinger); merr != nil && err == nil {
+		fmt.Fprintf(io.ErrOut, "warning: %v\n", merr)
+	}
 	closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if cerr := f.Close(closeCtx); cerr != nil && err == nil {

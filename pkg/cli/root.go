@@ -31,6 +31,9 @@ Try it without a host: ceso demo
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			f.Global.InsecureSet = cmd.Flags().Changed("insecure")
+			if f.Global.MetricsEnabled {
+				return f.ServeMetrics(cmd.Context())
+			}
 			return nil
 		},
 	}
@@ -49,6 +52,8 @@ Try it without a host: ceso demo
 	pf.StringVar(&g.LogLevel, "log-level", "", "diagnostics on stderr: debug, info, warn, error")
 	pf.BoolVar(&g.AcceptNewHostKey, "accept-new-host-key", false, "SSH fallback: record the host key of a host seen for the first time (check its fingerprint first)")
 	pf.BoolVar(&g.NoSessionCache, "no-session-cache", false, "log in afresh and do not keep the session for the next run")
+	pf.BoolVar(&g.MetricsEnabled, "metrics-enabled", false, "serve Prometheus metrics on metrics.listen:metrics.port (127.0.0.1:9090) metrics.path (/metrics) while the command runs")
+	pf.DurationVar(&g.MetricsLinger, "metrics-linger", cmdutil.DefaultMetricsLinger, "with --metrics-enabled: after the command, wait up to this long for a last scrape")
 
 	root.AddCommand(
 		vm.NewCmdVM(f),

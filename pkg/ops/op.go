@@ -83,6 +83,15 @@ func FormatPlan(steps []Step) string {
 
 type notesKey struct{}
 
+type nameKey struct{}
+
+// Current is the name of the operation ctx runs within ("" outside
+// Runner.Do), for code deep in an operation that reports on it.
+func Current(ctx context.Context) string {
+	n, _ := ctx.Value(nameKey{}).(string)
+	return n
+}
+
 // notes collects the remarks of one operation; parallel parts of an
 // operation may add to it at once.
 type notes struct {

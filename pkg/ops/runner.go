@@ -48,6 +48,9 @@ func (r *Runner) Do(ctx context.Context, op *Op) (Result, error) {
 		sandbox = ModeSandbox{} // deny by default
 	}
 	if err := sandbox.Allow(ctx, op); err != nil {
+		if g, ok := r.Metrics.(GuardObserver); ok {
+			g.SandboxDenied(op.Name, r.Mode)
+		}
 		r.observe(op.Name, StatusRefused, 0)
 		r.audit(ctx, endRecord(rec, StatusRefused, err, 0, nil))
 		return res, err
@@ -66,7 +69,7 @@ func (r *Runner) Do(ctx context.Context, op *Op) (Result, error) {
 	}
 
 	collected := &notes{}
-	ctx = context.WithValue(ctx, notesKey{}, collected)
+	ctx = context.WithValue(context.WithValue(ctx, notesKey{}, collected), nameKey{}, op.Name)
 	start := r.now()
 	value, err := op.Run(ctx)
 	elapsed := r.now().Sub(start)
@@ -114,7 +117,11 @@ func (r *Runner) audit(ctx context.Context, rec Record) error {
 	}
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	defer cancel()
-	return a.Write(actx, rec)
+	err := a.Write(actx, rec)
+	if g, ok := r.Metrics.(GuardObserver); ok && err != nil {
+		g.AuditWriteFailed()
+	}
+	return err
 }
 
 func endRecord(rec Record, status string, err error, d time.Duration, noteList []string) Record {

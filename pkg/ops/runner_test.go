@@ -243,3 +243,37 @@ func TestNotesFromParallelWork(t *testing.T) {
 	}
 	Note(context.Background(), "outside an op: ignored")
 }
+
+type guardMetrics struct {
+	memMetrics
+	denied []string
+	audit  int
+}
+
+func (g *guardMetrics) SandboxDenied(op, mode string) { g.denied = append(g.denied, op+"/"+mode) }
+func (g *guardMetrics) AuditWriteFailed()             { g.audit++ }
+
+// TestGuardObserver: refusals and failed audit writes reach the metrics.
+func TestGuardObserver(t *testing.T) {
+	g := &guardMetrics{}
+	r := &Runner{Sandbox: ModeSandbox{Mode: ModeReadOnly}, Mode: ModeReadOnly, Audit: &memAudit{}, Metrics: g}
+	var ran bool
+	if _, err := r.Do(context.Background(), newOp("vm.delete", nil, &ran)); !errors.Is(err, ErrDenied) {
+		t.Fatal(err)
+	}
+	if len(g.denied) != 1 || g.denied[0] != "vm.delete/read-only" {
+		t.Fatalf("denials %v", g.denied)
+	}
+	r = &Runner{Sandbox: ModeSandbox{Mode: ModeUnrestricted}, Audit: &memAudit{failOn: "start"}, Metrics: g}
+	if _, err := r.Do(context.Background(), newOp("vm.create", nil, &ran)); !errors.Is(err, ErrAudit) || g.audit != 1 {
+		t.Fatalf("audit failure: %v, counted %d", err, g.audit)
+	}
+	if Current(context.Background()) != "" {
+		t.Fatal("an operation name outside an operation")
+	}
+	op := &Op{Name: "vm.list", Class: ClassRead, Run: func(ctx context.Context) (any, error) { return Current(ctx), nil }}
+	res, _ := (&Runner{Sandbox: ModeSandbox{Mode: ModeUnrestricted}}).Do(context.Background(), op)
+	if res.Value != "vm.list" {
+		t.Fatalf("Current = %v", res.Value)
+	}
+}

@@ -79,3 +79,10 @@ func (NopAuditor) Write(context.Context, Record) error { return nil }
 type Observer interface {
 	ObserveOperation(op, status string, seconds float64)
 }
+
+// GuardObserver, when the Observer implements it too, is told of every
+// refusal by the sandbox and every audit record that could not be written.
+type GuardObserver interface {
+	SandboxDenied(op, mode string)
+	AuditWriteFailed()
+}

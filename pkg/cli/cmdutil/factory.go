@@ -27,6 +27,10 @@ type GlobalOptions struct {
 	NoSessionCache bool
 	// AcceptNewHostKey records a host's SSH key seen for the first time.
 	AcceptNewHostKey bool
+	// MetricsEnabled serves /metrics for the life of the command.
+	MetricsEnabled bool
+	// MetricsLinger is how long the command then waits for a last scrape.
+	MetricsLinger time.Duration
 }
 
 // Factory hands out what commands need: the IO streams, the environment,
@@ -46,6 +50,8 @@ type Factory struct {
 	cfgErr error
 	app    *app.App
 	logger *zerolog.Logger
+
+	metricsSrv *metrics.Server
 }
 
 // New makes a factory for the given streams and environment.

@@ -33,6 +33,21 @@ type Config struct {
 	// Warn receives the insecure-mode warning (os.Stderr in the CLI).
 	Warn   io.Writer
 	Logger zerolog.Logger
+	// Observer, when set, is told of every API call, login and change of
+	// the pool's use (the metrics).
+	Observer Observer
+}
+
+// Observer receives what clients and pools do. Implementations must be
+// safe for concurrent use.
+type Observer interface {
+	// ObserveCall: the API method ("RetrievePropertiesEx") took d and
+	// ended with err.
+	ObserveCall(method string, d time.Duration, err error)
+	// Login: a session logged in.
+	Login()
+	// Pool: the pool now lends inUse sessions and keeps idle ones.
+	Pool(inUse, idle int)
 }
 
 // Stats counts what a client sent, for tests and benchmarks.
@@ -153,6 +168,9 @@ func (c *Client) login(ctx context.Context) error {
 	req := types.Login{This: *c.vim.ServiceContent.SessionManager, UserName: c.cfg.User, Password: c.cfg.Password, Locale: "en_US"}
 	c.roundTrips.Add(1)
 	c.logins.Add(1)
+	if o := c.cfg.Observer; o != nil {
+		o.Login()
+	}
 	if _, err := methods.Login(ctx, c.soap, &req); err != nil {
 		err = Classify(err)
 		if errors.Is(err, ErrInvalidLogin) {

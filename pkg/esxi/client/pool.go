@@ -56,6 +56,7 @@ func (p *Pool) Get(ctx context.Context) (*Client, error) {
 	if n := len(p.idle); n > 0 {
 		c := p.idle[n-1]
 		p.idle = p.idle[:n-1]
+		p.observe()
 		p.mu.Unlock()
 		return c, nil
 	}
@@ -80,6 +81,7 @@ func (p *Pool) Get(ctx context.Context) (*Client, error) {
 	}
 	p.mu.Lock()
 	p.all = append(p.all, c)
+	p.observe()
 	p.mu.Unlock()
 	return c, nil
 }
@@ -88,8 +90,17 @@ func (p *Pool) Get(ctx context.Context) (*Client, error) {
 func (p *Pool) Put(c *Client) {
 	p.mu.Lock()
 	p.idle = append(p.idle, c)
+	p.observe()
 	p.mu.Unlock()
 	<-p.sem
+}
+
+// observe tells the observer how many sessions are lent and idle; p.mu is
+// held.
+func (p *Pool) observe() {
+	if o := p.cfg.Observer; o != nil {
+		o.Pool(len(p.all)-len(p.idle), len(p.idle))
+	}
 }
 
 // Do runs fn with a session from the pool.

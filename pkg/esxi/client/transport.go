@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"strings"
+	"time"
 
 	"github.com/ceso/ceso/pkg/errkind"
 	"github.com/vmware/govmomi/vim25/methods"
@@ -16,12 +18,16 @@ import (
 // terminated), logs in again once and repeats the call.
 type transport struct{ c *Client }
 
-func (t *transport) RoundTrip(ctx context.Context, req, res soap.HasFault) error {
+func (t *transport) RoundTrip(ctx context.Context, req, res soap.HasFault) (err error) {
 	c := t.c
 	c.touch()
 	c.roundTrips.Add(1)
+	if o := c.cfg.Observer; o != nil {
+		start := time.Now()
+		defer func() { o.ObserveCall(methodName(req), time.Since(start), err) }()
+	}
 	gen := c.generation()
-	err := c.soap.RoundTrip(ctx, req, res)
+	err = c.soap.RoundTrip(ctx, req, res)
 	if err == nil || isSessionCall(req) || !IsFault(err, &types.NotAuthenticated{}) {
 		return err
 	}
@@ -31,6 +37,16 @@ func (t *transport) RoundTrip(ctx context.Context, req, res soap.HasFault) error
 	resetBody(res)
 	c.roundTrips.Add(1)
 	return c.soap.RoundTrip(ctx, req, res)
+}
+
+// methodName is the API method of a request body: *methods.PowerOnVM_TaskBody
+// is "PowerOnVM_Task".
+func methodName(req soap.HasFault) string {
+	t := reflect.TypeOf(req)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return strings.TrimSuffix(t.Name(), "Body")
 }
 
 func isSessionCall(req soap.HasFault) bool {

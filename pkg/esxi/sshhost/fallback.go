@@ -23,6 +23,9 @@ type FallbackHost struct {
 	api     vm.Host
 	ssh     *Host
 	licence func(context.Context) (bool, error)
+	// OnFallback, when set, is called each time a step goes over SSH
+	// because the API refused it (the metrics count it). Set it before use.
+	OnFallback func(ctx context.Context)
 
 	mu         sync.Mutex
 	restricted bool
@@ -51,19 +54,11 @@ func (f *FallbackHost) setRestricted() {
 	f.mu.Unlock()
 }
 
-// noteMu serialises this package's notes: ops.Note appends to a list that
-// concurrent power operations share.
-var noteMu sync.Mutex
+// Note is ops.Note, for remarks about the SSH connection made during a
+// step.
+func Note(ctx context.Context, format string, a ...any) { ops.Note(ctx, format, a...) }
 
-// Note is ops.Note, serialised with the notes of the Hosts of this
-// package, for remarks about the SSH connection made during a step.
-func Note(ctx context.Context, format string, a ...any) { note(ctx, format, a...) }
-
-func note(ctx context.Context, format string, a ...any) {
-	noteMu.Lock()
-	defer noteMu.Unlock()
-	ops.Note(ctx, format, a...)
-}
+func note(ctx context.Context, format string, a ...any) { ops.Note(ctx, format, a...) }
 
 // fallback runs call on the API host and, if the licence refuses it, on
 // the SSH host.
@@ -76,6 +71,9 @@ func fallback[T any](ctx context.Context, f *FallbackHost, step string, call fun
 		f.setRestricted()
 	}
 	note(ctx, "%s over SSH: the host's licence refuses API writes", step)
+	if f.OnFallback != nil {
+		f.OnFallback(ctx)
+	}
 	return call(f.ssh)
 }
 
