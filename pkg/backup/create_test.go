@@ -189,11 +189,14 @@ func TestCreateFailures(t *testing.T) {
 // TestLeaseKeptAliveBySlowTarget makes the transfer last several times the
 // lease timeout: the keeper's progress reports keep the lease alive.
 func TestLeaseKeptAliveBySlowTarget(t *testing.T) {
-	e := newEnv(t, esxisim.Options{LeaseTimeout: time.Second})
-	e.faulty.WriteDelay(400 * time.Millisecond) // 6 disk chunks: the export lasts 2.4 s
+	// The keeper reports every half second (a sixth of the lease timeout):
+	// a loaded machine may delay a report by a second or two and still not
+	// lose the lease, while the export outlives the timeout twice over.
+	e := newEnv(t, esxisim.Options{LeaseTimeout: 3 * time.Second})
+	e.faulty.WriteDelay(time.Second) // 6 disk chunks: the export lasts 6 s
 	start := time.Now()
 	e.backup(t, CreateRequest{Uncompressed: true})
-	if took := time.Since(start); took < 2*time.Second {
+	if took := time.Since(start); took < 6*time.Second {
 		t.Fatalf("the backup took %s, not long enough to outlive the lease", took)
 	}
 }
