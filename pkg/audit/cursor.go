@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 )
 
 // item is one line of one file of a log.
@@ -16,8 +15,10 @@ type item struct {
 // cursor reads the lines of several files in order, with look-ahead.
 type cursor struct {
 	files []string
+	open  func(string) (io.ReadCloser, error)
 	next  int // index of the next file to open
-	f     *os.File
+	name  string
+	f     io.ReadCloser
 	rd    *Reader
 	ahead []item
 }
@@ -36,11 +37,11 @@ func (c *cursor) read() (item, bool, error) {
 			if c.next == len(c.files) {
 				return item{}, false, nil
 			}
-			f, err := os.Open(c.files[c.next])
+			f, err := c.open(c.files[c.next])
 			if err != nil {
 				return item{}, false, fmt.Errorf("opening audit file: %w", err)
 			}
-			c.f, c.rd = f, NewReader(f)
+			c.name, c.f, c.rd = c.files[c.next], f, NewReader(f)
 			c.next++
 		}
 		l, err := c.rd.Next()
@@ -50,9 +51,9 @@ func (c *cursor) read() (item, bool, error) {
 			continue
 		}
 		if err != nil {
-			return item{}, false, fmt.Errorf("%s: %w", c.f.Name(), err)
+			return item{}, false, fmt.Errorf("%s: %w", c.name, err)
 		}
-		return item{file: c.f.Name(), line: l}, true, nil
+		return item{file: c.name, line: l}, true, nil
 	}
 }
 

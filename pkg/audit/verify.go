@@ -2,6 +2,8 @@ package audit
 
 import (
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 )
 
@@ -64,8 +66,12 @@ func VerifyLog(path string, cp *Checkpoint) (Report, error) {
 // seen. A broken chain gives the report and a *TamperError; an unreadable
 // file gives an error.
 func Verify(files []string, cp *Checkpoint) (Report, error) {
+	return verifyReaders(files, func(name string) (io.ReadCloser, error) { return os.Open(name) }, cp)
+}
+
+func verifyReaders(files []string, open func(string) (io.ReadCloser, error), cp *Checkpoint) (Report, error) {
 	rep := Report{Files: files, Head: Checkpoint{Hash: genesis}}
-	c := &cursor{files: files}
+	c := &cursor{files: files, open: open}
 	defer c.close()
 	v := verifier{rep: &rep, c: c, cp: cp}
 	for {
