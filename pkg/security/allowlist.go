@@ -64,10 +64,9 @@ func ParsePrefix(s string) (netip.Prefix, error) {
 	if p.Masked() != p {
 		return netip.Prefix{}, fmt.Errorf("%w: %q has bits set after the /%d; did you mean %s?", ErrAllowlist, s, p.Bits(), p.Masked())
 	}
+	// A masked prefix with a mapped address has at least 96 bits: the
+	// "::ffff:" part is all ones.
 	if a := p.Addr(); a.Is4In6() {
-		if p.Bits() < 96 {
-			return netip.Prefix{}, fmt.Errorf("%w: %q is an IPv4-mapped prefix shorter than /96", ErrAllowlist, s)
-		}
 		p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
 	}
 	return p, nil

@@ -25,20 +25,21 @@ const PolicyEnv = "CESO_POLICY"
 const maxPolicySize = 64 << 10
 
 // Policy is the administrator's limit on what any user configuration may
-// ask for.
+// ask for. The file is YAML with the keys max_mode, promotion_public_key,
+// max_promotion and allowed_ops; any other key is an error.
 type Policy struct {
 	// MaxMode is the highest security.mode a configuration may set.
-	MaxMode string `yaml:"max_mode"`
+	MaxMode string
 	// PromotionPublicKey, when set, is the only key promotion tokens and
 	// approvals are checked against; security.promotion_public_key is
 	// ignored, so a user cannot make and trust a key of their own.
-	PromotionPublicKey string `yaml:"promotion_public_key"`
+	PromotionPublicKey string
 	// MaxPromotion caps security.max_promotion.
-	MaxPromotion time.Duration `yaml:"max_promotion"`
+	MaxPromotion time.Duration
 	// AllowedOps, when set, narrows security.allowed_ops.
-	AllowedOps []string `yaml:"allowed_ops"`
+	AllowedOps []string
 	// Sources are the files the policy was read from.
-	Sources []string `yaml:"-"`
+	Sources []string
 }
 
 // PolicyLoader reads policy files and trusts one only when its owner is
@@ -121,12 +122,29 @@ func (l PolicyLoader) Load(path string) (*Policy, error) {
 	return parsePolicy(abs, data)
 }
 
+// rawPolicy is the file's form: durations are read by hand so that an
+// error names the field.
+type rawPolicy struct {
+	MaxMode            string   `yaml:"max_mode"`
+	PromotionPublicKey string   `yaml:"promotion_public_key"`
+	MaxPromotion       string   `yaml:"max_promotion"`
+	AllowedOps         []string `yaml:"allowed_ops"`
+}
+
 func parsePolicy(path string, data []byte) (*Policy, error) {
-	var p Policy
+	var raw rawPolicy
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	if err := dec.Decode(&p); err != nil && !errors.Is(err, io.EOF) {
+	if err := dec.Decode(&raw); err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%w: %s: %w", ErrPolicyInvalid, path, err)
+	}
+	p := Policy{MaxMode: raw.MaxMode, PromotionPublicKey: raw.PromotionPublicKey, AllowedOps: raw.AllowedOps}
+	if raw.MaxPromotion != "" {
+		d, err := time.ParseDuration(raw.MaxPromotion)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: max_promotion: want a duration such as 30m, got %q", ErrPolicyInvalid, path, raw.MaxPromotion)
+		}
+		p.MaxPromotion = d
 	}
 	if p.MaxMode != "" {
 		m, err := ParseMode(p.MaxMode)

@@ -1,0 +1,61 @@
+package security_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/ceso/ceso/pkg/ops"
+	"github.com/ceso/ceso/pkg/security"
+)
+
+// TestCatalogWalk runs every registered operation, and one that is not
+// registered, through every mode: reads run everywhere; writes and
+// destructive operations are refused in restricted mode unless planned;
+// destructive ones need confirmation in standard mode; an operation
+// without a class runs only in unrestricted mode.
+func TestCatalogWalk(t *testing.T) {
+	names := append(ops.Registered(), "not.registered")
+	if len(names) < 10 {
+		t.Fatalf("the catalog lists only %d operations", len(names))
+	}
+	seen := map[security.Class]int{}
+	for _, mode := range []string{"restricted", "standard", "unrestricted"} {
+		s, err := security.New(security.Config{Mode: mode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range names {
+			class := security.Class("")
+			if c, ok := ops.Lookup(name); ok {
+				class = security.Class(c.String())
+			}
+			seen[class]++
+			op := security.Operation{Name: name, Class: class, Target: "web01"}
+			_, err := s.CheckOperation(op)
+			var want error
+			switch {
+			case mode == "unrestricted":
+			case class == "":
+				want = security.ErrUnclassified
+			case class == security.ClassRead:
+			case mode == "restricted":
+				want = security.ErrPlanOnly
+			case class == security.ClassDestructive:
+				want = security.ErrNeedsConfirmation
+			}
+			if !errors.Is(err, want) || (want == nil) != (err == nil) {
+				t.Errorf("%s in %s mode (class %q): got %v, want %v", name, mode, class, err, want)
+			}
+			// A plan of anything classified may always be made.
+			op.DryRun = true
+			if _, err := s.CheckOperation(op); class != "" && err != nil {
+				t.Errorf("dry run of %s in %s mode: %v", name, mode, err)
+			}
+		}
+	}
+	for _, c := range []security.Class{security.ClassRead, security.ClassWrite, security.ClassDestructive, ""} {
+		if seen[c] == 0 {
+			t.Errorf("no operation of class %q walked", c)
+		}
+	}
+}
