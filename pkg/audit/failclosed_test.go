@@ -157,6 +157,9 @@ func TestAppendFailsClosedOnRealFiles(t *testing.T) {
 			t.Fatalf("got %v", err)
 		}
 	})
+}
+
+func TestAppendRefusesADamagedLog(t *testing.T) {
 	t.Run("torn last line", func(t *testing.T) {
 		l, path := newLog(t, Options{})
 		appendN(t, l, 2)

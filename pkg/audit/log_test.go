@@ -148,3 +148,57 @@ func TestConcurrentWritersKeepOneChain(t *testing.T) {
 		t.Fatalf("%d records in %d files, want 80 in several", rep.Records, len(rep.Files))
 	}
 }
+
+func TestStaleHeadIsNoticedOnCoarseClocks(t *testing.T) {
+	a, path := newLog(t, Options{})
+	b, err := OpenWith(path, Options{Actor: &testActor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendN(t, a, 1)
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The other writer appends within the same clock tick of a file
+	// system with coarse times: the modification time does not move.
+	appendN(t, b, 1)
+	if err := os.Chtimes(path, fi.ModTime(), fi.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	appendN(t, a, 1)
+	if rep := mustVerify(t, path, nil); rep.Records != 3 {
+		t.Fatalf("%+v", rep)
+	}
+	// A file put in its place (a new inode) with the same size and time
+	// but another last record.
+	ls := lines(t, path)
+	fi, _ = os.Stat(path)
+	e, _, err := parseLine(ls[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := e.Record
+	other.Target = "web99"
+	other.Params, other.Secrets = nil, nil
+	line, _, err := encodeLine(other, e.Params, e.Seq, e.Prev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls[2] = line[:len(line)-1]
+	tmp := path + ".new"
+	writeLines(t, tmp, ls)
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+	if nfi, _ := os.Stat(path); nfi.Size() != fi.Size() {
+		t.Fatalf("replacement is %d bytes, want %d", nfi.Size(), fi.Size())
+	}
+	if err := os.Chtimes(path, fi.ModTime(), fi.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	appendN(t, a, 1)
+	if rep := mustVerify(t, path, nil); rep.Records != 4 {
+		t.Fatalf("%+v", rep)
+	}
+}
