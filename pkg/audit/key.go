@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -66,24 +67,31 @@ func readKey(path string) ([]byte, error) {
 	return k, nil
 }
 
+// createKey writes a new key beside path and links it into place, so that
+// a concurrent reader sees either no key or a whole one, and two creators
+// cannot both win: the second gets fs.ErrExist and reads the first's key.
 func createKey(path string) ([]byte, error) {
 	k := make([]byte, 32)
 	if _, err := rand.Read(k); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrKey, err)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.tmp")
 	if err != nil {
+		return nil, fmt.Errorf("%w: creating %s: %w", ErrKey, path, err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	cerr := f.Chmod(0o600)
+	_, werr := f.WriteString(hex.EncodeToString(k))
+	serr := f.Sync()
+	if err := errors.Join(cerr, werr, serr, f.Close()); err != nil {
+		return nil, fmt.Errorf("%w: writing %s: %w", ErrKey, path, err)
+	}
+	if err := os.Link(tmp, path); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("%w: creating %s: %w", ErrKey, path, err)
-	}
-	_, werr := f.WriteString(hex.EncodeToString(k))
-	serr := f.Sync()
-	cerr := f.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
-		_ = os.Remove(path)
-		return nil, fmt.Errorf("%w: writing %s: %w", ErrKey, path, err)
 	}
 	return k, nil
 }
