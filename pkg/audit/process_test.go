@@ -17,13 +17,13 @@ import (
 	"testing"
 )
 
-// TestHelperProcess is not a test: run by the tests below as a separate
+// TestChildWriter is not a test: run by the tests below as a separate
 // process, it appends CESO_AUDIT_N records to the log at CESO_AUDIT_PATH and
 // prints the error of the first failure.
-func TestHelperProcess(t *testing.T) {
+func TestChildWriter(t *testing.T) {
 	path := os.Getenv("CESO_AUDIT_PATH")
 	if path == "" {
-		t.Skip("helper process only")
+		t.Skip("run as a child process only")
 	}
 	n, _ := strconv.Atoi(os.Getenv("CESO_AUDIT_N"))
 	l, err := OpenWith(path, Options{Actor: &testActor, MaxSize: 8192})
@@ -41,8 +41,8 @@ func TestHelperProcess(t *testing.T) {
 	os.Exit(0)
 }
 
-func helper(bin, path string, n int) *exec.Cmd {
-	cmd := exec.Command(bin, "-test.run=^TestHelperProcess$")
+func childWriter(bin, path string, n int) *exec.Cmd {
+	cmd := exec.Command(bin, "-test.run=^TestChildWriter$")
 	cmd.Env = append(os.Environ(), "CESO_AUDIT_PATH="+path, "CESO_AUDIT_N="+strconv.Itoa(n))
 	return cmd
 }
@@ -56,7 +56,7 @@ func TestWritersInSeveralProcessesKeepOneChain(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			outs[i], errs[i] = helper(os.Args[0], path, 40).CombinedOutput()
+			outs[i], errs[i] = childWriter(os.Args[0], path, 40).CombinedOutput()
 		}()
 	}
 	appendN(t, l, 40)
@@ -101,7 +101,7 @@ func TestAnotherUserCannotAppend(t *testing.T) {
 	if err := copyFile(os.Args[0], bin); err != nil {
 		t.Fatal(err)
 	}
-	cmd := helper(bin, path, 1)
+	cmd := childWriter(bin, path, 1)
 	cmd.Dir = dir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 	out, err := cmd.CombinedOutput()
