@@ -58,7 +58,7 @@ type App struct {
 	mu       sync.Mutex
 	pool     *client.Pool
 	ssh      *sshhost.Lazy
-	auditor  *audit.File
+	auditor  *audit.Log
 	auditErr error
 	bmetrics *backup.Metrics
 	closed   bool
@@ -110,7 +110,7 @@ func (a *App) Metrics() *metrics.Metrics { return a.opts.Metrics }
 func (a *App) Version() string { return a.opts.Version }
 
 // Auditor returns the audit sink, opened once at security.audit_log.
-func (a *App) Auditor() (*audit.File, error) {
+func (a *App) Auditor() (*audit.Log, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.auditor == nil && a.auditErr == nil {

@@ -133,16 +133,18 @@ func checkAuditPairs(t *testing.T, path string, ops int) {
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
 		var r struct {
-			Phase         string          `json:"phase"`
-			CorrelationID string          `json:"correlation_id"`
-			Actor         string          `json:"actor"`
-			Op            string          `json:"op"`
-			Params        json.RawMessage `json:"params"`
+			Phase         string `json:"phase"`
+			CorrelationID string `json:"correlation_id"`
+			Actor         struct {
+				Name string `json:"name"`
+			} `json:"actor"`
+			Op     string          `json:"operation"`
+			Params json.RawMessage `json:"params"`
 		}
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 			t.Fatal(err)
 		}
-		if r.Actor != "tester" {
+		if r.Actor.Name != "tester" {
 			continue // the fixture's own set-up
 		}
 		phases[r.CorrelationID] = append(phases[r.CorrelationID], r.Phase)
