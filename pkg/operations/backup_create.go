@@ -3,6 +3,9 @@ package operations
 import (
 	"context"
 	"errors"
+	"fmt"
+	"path"
+	"strings"
 	"time"
 
 	"github.com/ceso/ceso/internal/storage"
@@ -17,7 +20,9 @@ type BackupEntry = storage.Entry
 
 // BackupCreateParams are the params of backup.create.
 type BackupCreateParams struct {
-	VM              string   `json:"vm" jsonschema:"the VM to back up"`
+	VM              string   `json:"vm,omitempty" jsonschema:"the VM to back up; or all"`
+	All             bool     `json:"all,omitempty" jsonschema:"back up every VM but templates and defaults.template (narrowed by match), one after the other"`
+	Match           string   `json:"match,omitempty" jsonschema:"with all, only VMs whose name matches this shell glob"`
 	To              string   `json:"target,omitempty" jsonschema:"target name; backup.default_target when absent"`
 	Description     string   `json:"description,omitempty" jsonschema:"a note kept with the backup"`
 	PowerOff        bool     `json:"power_off,omitempty" jsonschema:"back a running VM up cold: shut it down, and power it on again afterwards"`
@@ -28,8 +33,18 @@ type BackupCreateParams struct {
 
 // Validate implements Params.
 func (p BackupCreateParams) Validate() error {
-	if err := vm.ValidateName(p.VM); err != nil {
-		return err
+	switch {
+	case p.All && p.VM != "":
+		return errors.New("name a VM or use all, not both")
+	case p.Match != "" && !p.All:
+		return errors.New("match goes with all")
+	case !p.All:
+		if err := vm.ValidateName(p.VM); err != nil {
+			return err
+		}
+	}
+	if _, err := path.Match(p.Match, ""); err != nil {
+		return fmt.Errorf("match %q: %v", p.Match, err)
 	}
 	if p.ShutdownTimeout < 0 {
 		return errors.New("shutdown_timeout must be positive")
@@ -38,28 +53,92 @@ func (p BackupCreateParams) Validate() error {
 }
 
 // Target implements Params.
-func (p BackupCreateParams) Target() string { return p.VM }
+func (p BackupCreateParams) Target() string {
+	if p.All {
+		return "all:" + p.Match
+	}
+	return p.VM
+}
 
-func (p BackupCreateParams) request() backup.CreateRequest {
+func (p BackupCreateParams) request(vmName string) backup.CreateRequest {
 	return backup.CreateRequest{
-		VM: p.VM, Target: p.To, Description: p.Description, PowerOff: p.PowerOff,
+		VM: vmName, Target: p.To, Description: p.Description, PowerOff: p.PowerOff,
 		ShutdownTimeout: time.Duration(p.ShutdownTimeout), Uncompressed: p.Uncompressed, Verify: p.Verify,
 	}
 }
 
-// BackupCreate backs a VM up.
-var BackupCreate = &Op[BackupCreateParams, BackupEntry]{
+// BackupCreate backs VMs up, one after the other; a batch goes on past a
+// failed VM and ends with a partial failure.
+var BackupCreate = &Op[BackupCreateParams, []BackupEntry]{
 	name:    "backup.create",
-	summary: "Back a VM up: streamed export, SHA-256, zstd, recorded in the catalog only when whole",
+	summary: "Back a VM (or every VM) up: streamed export, SHA-256, zstd, recorded in the catalog only when whole",
 	class:   ops.ClassWrite,
 	plan: func(ctx context.Context, a *app.App, p BackupCreateParams) ([]ops.Step, error) {
 		return app.WithBackup(ctx, a, true, false, func(d backup.Deps) ([]ops.Step, error) {
-			return backup.PlanCreate(ctx, d, p.request())
+			names, err := backupTargets(ctx, a, d, p)
+			if err != nil {
+				return nil, err
+			}
+			var steps []ops.Step
+			for _, n := range names {
+				s, err := backup.PlanCreate(ctx, d, p.request(n))
+				steps = append(steps, s...)
+				if err != nil && !p.All {
+					return steps, err
+				}
+				if err != nil {
+					steps = append(steps, ops.Step{Via: "local", Action: "skip " + n, Detail: err.Error()})
+				}
+			}
+			return steps, nil
 		})
 	},
-	run: func(ctx context.Context, a *app.App, p BackupCreateParams) (BackupEntry, error) {
-		return app.WithBackup(ctx, a, true, true, func(d backup.Deps) (BackupEntry, error) {
-			return backup.Create(ctx, d, p.request())
+	run: func(ctx context.Context, a *app.App, p BackupCreateParams) ([]BackupEntry, error) {
+		return app.WithBackup(ctx, a, true, true, func(d backup.Deps) ([]BackupEntry, error) {
+			names, err := backupTargets(ctx, a, d, p)
+			if err != nil {
+				return nil, err
+			}
+			entries := []BackupEntry{}
+			var failures []string
+			var only error
+			for _, n := range names {
+				if err := ctx.Err(); err != nil {
+					return entries, err
+				}
+				e, err := backup.Create(ctx, d, p.request(n))
+				if err != nil {
+					failures, only = append(failures, fmt.Sprintf("%s: %v", n, err)), err
+					continue
+				}
+				entries = append(entries, e)
+			}
+			switch {
+			case len(failures) == 0:
+				return entries, nil
+			case len(names) == 1:
+				return entries, only
+			}
+			return entries, fmt.Errorf("%w: %d of %d backups failed: %s", backup.ErrPartial, len(failures), len(names), strings.Join(failures, "; "))
 		})
 	},
+}
+
+// backupTargets are the VMs a backup.create acts on: the one named, or
+// every VM but templates and the configured template.
+func backupTargets(ctx context.Context, a *app.App, d backup.Deps, p BackupCreateParams) ([]string, error) {
+	if !p.All {
+		return []string{p.VM}, nil
+	}
+	list, err := vm.List(ctx, d.Client, vm.Filter{Name: p.Match})
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, s := range list {
+		if !s.Template && s.Name != a.Config().Defaults.Template {
+			names = append(names, s.Name)
+		}
+	}
+	return names, nil
 }

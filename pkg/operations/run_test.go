@@ -72,7 +72,7 @@ func TestEveryOperationRuns(t *testing.T) {
 			}
 		}},
 		{"backup.create", func(t *testing.T, r any) {
-			if e := r.(BackupEntry); e.VMName != vmOff || e.ID == f.backup {
+			if e := r.([]BackupEntry); len(e) != 1 || e[0].VMName != vmOff || e[0].ID == f.backup {
 				t.Errorf("backup %+v", e)
 			}
 		}},

@@ -63,7 +63,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.backup = out.Result.ID
+	f.backup = out.Result[0].ID
 	return f
 }
 

@@ -20,11 +20,11 @@ type CreateOptions struct {
 	JSON     bool
 }
 
-// NewCmdCreate makes `ceso backup create VM`.
+// NewCmdCreate makes `ceso backup create VM | --all`.
 func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Command {
 	opts := &CreateOptions{Factory: f}
 	cmd := &cobra.Command{
-		Use:         "create VM",
+		Use:         "create VM | --all [--match GLOB]",
 		Annotations: cmdutil.Operation("backup.create"),
 		Short:       "Back up a VM: streamed export, SHA-256, zstd, recorded when whole",
 		Long: `Export the VM through an NFC lease (kept alive by progress reports) and stream
@@ -34,16 +34,24 @@ re-reads it before recording.
 
 A powered-on VM is refused unless --power-off: the guest is shut down (powered
 off after --shutdown-timeout) and powered on again afterwards, also when the
-backup fails. Two backups of one VM never run at once.`,
+backup fails. Two backups of one VM never run at once.
+
+--all backs up every VM but templates and defaults.template (narrowed by
+--match), one after the other; it goes on past a VM that fails and then
+exits 7 (partial failure), naming each failure. --json prints the catalog
+entry of one VM, or an array of the entries made by --all.`,
 		Example: `  ceso backup create web01
-  ceso backup create db1 --power-off --shutdown-timeout 3m --target nas --description "before upgrade"`,
-		Args: cmdutil.ExactArgs(1),
+  ceso backup create db1 --power-off --shutdown-timeout 3m --target nas --description "before upgrade"
+  ceso backup create --all --match 'lab-*' --verify`,
+		Args: cmdutil.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Params.VM = args[0]
-			opts.Params.Uncompressed = !opts.Compress
-			if err := vm.ValidateName(opts.Params.VM); err != nil {
-				return cmdutil.FlagError(err)
+			if len(args) == 1 {
+				opts.Params.VM = args[0]
+				if err := vm.ValidateName(opts.Params.VM); err != nil {
+					return cmdutil.FlagError(err)
+				}
 			}
+			opts.Params.Uncompressed = !opts.Compress
 			if opts.Params.ShutdownTimeout <= 0 {
 				return cmdutil.FlagError(fmt.Errorf("--shutdown-timeout must be positive"))
 			}
@@ -60,19 +68,35 @@ backup fails. Two backups of one VM never run at once.`,
 	fl.StringVar(&opts.Params.To, "target", "", "target name (default backup.default_target)")
 	fl.StringVar(&opts.Params.Description, "description", "", "a note kept with the backup")
 	fl.BoolVar(&opts.Params.Verify, "verify", false, "re-read and check the backup before recording it")
+	fl.BoolVar(&opts.Params.All, "all", false, "back up every VM but the templates (see --match)")
+	fl.StringVar(&opts.Params.Match, "match", "", "with --all, only VMs whose name matches this glob")
 	fl.BoolVar(&opts.JSON, "json", false, "print the catalog entry as JSON")
 	return cmd
 }
 
 func createRun(ctx context.Context, opts *CreateOptions) error {
 	f := opts.Factory
-	e, done, err := cmdutil.Run(ctx, f, operations.BackupCreate, opts.Params, opts.JSON)
-	if done || err != nil {
+	entries, done, err := cmdutil.Run(ctx, f, operations.BackupCreate, opts.Params, opts.JSON)
+	if done && entries == nil {
 		return err
 	}
-	if opts.JSON {
-		return cmdutil.WriteJSON(f.IO.Out, e)
+	switch {
+	case opts.JSON && !opts.Params.All:
+		if len(entries) == 1 {
+			return cmdutil.WriteJSON(f.IO.Out, entries[0])
+		}
+		return err
+	case opts.JSON:
+		if jerr := cmdutil.WriteJSON(f.IO.Out, entries); jerr != nil {
+			return jerr
+		}
+		return err
 	}
-	fmt.Fprintf(f.IO.Out, "backed up %s as %s (%s stored on %s, %s)\n", e.VMName, e.ID, cmdutil.HumanBytes(e.Size), e.Target, e.Timestamp.Format(time.RFC3339))
-	return nil
+	for _, e := range entries {
+		fmt.Fprintf(f.IO.Out, "backed up %s as %s (%s stored on %s, %s)\n", e.VMName, e.ID, cmdutil.HumanBytes(e.Size), e.Target, e.Timestamp.Format(time.RFC3339))
+	}
+	if opts.Params.All && len(entries) == 0 && err == nil && f.IO.OutTTY {
+		fmt.Fprintln(f.IO.ErrOut, "no VMs match")
+	}
+	return err
 }
