@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -81,4 +83,77 @@ func freePort(t *testing.T) int {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
+}
+
+// TestPromtoolChecksARealScrape scrapes a running `ceso --metrics-enabled
+// vm list` process and lints what it serves with `promtool check metrics`.
+func TestPromtoolChecksARealScrape(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the ceso binary")
+	}
+	promtool, err := exec.LookPath("promtool")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("promtool missing (Debian package prometheus): CI installs it")
+		}
+		t.Skip("promtool missing (Debian package prometheus)")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "ceso")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/ceso/ceso/cmd/ceso").CombinedOutput(); err != nil {
+		t.Fatalf("building ceso: %v\n%s", err, out)
+	}
+	port := freePort(t)
+	sim := simtest.Start(t, esxisim.Options{TemplateDiskSize: 1 << 20})
+	home := filepath.Join(dir, "home")
+	cfg := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(cfg, []byte(fmt.Sprintf("metrics:\n  port: %d\n", port)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx := simtest.Ctx(t, 2*time.Minute)
+	cmd := exec.CommandContext(ctx, bin, "--config", cfg, "--metrics-enabled", "--metrics-linger", "1m", "vm", "list")
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home}
+	for k, v := range simtest.Env(sim, home) {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// The first scrape that shows the finished vm.list is the one the
+	// lingering process waits for.
+	url := fmt.Sprintf("http://127.0.0.1:%d/metrics", port)
+	var body []byte
+	for body == nil || !bytes.Contains(body, []byte(`ceso_vm_operation_total{operation="vm.list",status="success"} 1`)) {
+		if ctx.Err() != nil {
+			t.Fatalf("no scrape showed vm.list: %s\n%s", body, stderr.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+		body = nil
+		if res, err := httpGet(ctx, url); err == nil {
+			body = res
+		}
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("ceso: %v\n%s", err, stderr.String())
+	}
+	check := exec.Command(promtool, "check", "metrics")
+	check.Stdin = bytes.NewReader(body)
+	if out, err := check.CombinedOutput(); err != nil {
+		t.Fatalf("promtool check metrics: %v\n%s", err, out)
+	}
+}
+
+func httpGet(ctx context.Context, url string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	return io.ReadAll(res.Body)
 }
