@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -41,8 +43,9 @@ type verifyUser struct {
 	SSHKeys    []string `json:"ssh_keys"`
 }
 
-// crossCheckTools finds a python3 that can import cloud-init and netplan,
-// or skips the test saying what to install.
+// crossCheckTools finds a python3 that can import cloud-init and netplan.
+// When one is missing the test is skipped, saying what to install, except
+// under CI=true, where it fails (see missingPrerequisite).
 func crossCheckTools(t *testing.T) (python, netplan string) {
 	t.Helper()
 	if testing.Short() {
@@ -62,13 +65,36 @@ func crossCheckTools(t *testing.T) (python, netplan string) {
 		}
 	}
 	if python == "" {
-		t.Skip("skipping: no python3 on PATH can import cloud-init's DataSourceVMware; install it with `apt-get install -y cloud-init netplan.io` (or set CESO_PYTHON)")
+		missingPrerequisite(t, os.Getenv, "no python3 on PATH can import cloud-init's DataSourceVMware; "+
+			"install it with `apt-get install -y cloud-init netplan.io` (or set CESO_PYTHON)")
+		return "", ""
 	}
 	netplan, err := exec.LookPath("netplan")
 	if err != nil {
-		t.Skip("skipping: netplan is not installed; install it with `apt-get install -y cloud-init netplan.io`")
+		missingPrerequisite(t, os.Getenv, "netplan is not installed; install it with `apt-get install -y cloud-init netplan.io`")
+		return "", ""
 	}
 	return python, netplan
+}
+
+// skipper is the part of testing.TB that missingPrerequisite uses.
+type skipper interface {
+	Helper()
+	Skipf(format string, args ...any)
+	Fatalf(format string, args ...any)
+}
+
+// missingPrerequisite ends a test that cannot run for want of what. Under
+// CI=true (or 1: what CI services set) that is a failure, so that CI never
+// passes without the cross-check; elsewhere the test is skipped with the
+// reason.
+func missingPrerequisite(t skipper, getenv func(string) string, what string) {
+	t.Helper()
+	if ci, err := strconv.ParseBool(getenv("CI")); err == nil && ci {
+		t.Fatalf("%s; CI is set, so the cross-check with cloud-init must run, not be skipped", what)
+		return
+	}
+	t.Skipf("skipping: %s", what)
 }
 
 // runVerify feeds keys to verify.py and returns its reading.
@@ -254,4 +280,44 @@ func TestCrossCheckReaddress(t *testing.T) {
 		t.Errorf("users not kept: %+v", res.Users)
 	}
 	checkNetplan(t, netplan, root, spec)
+}
+
+// recordingSkipper records how missingPrerequisite ended a test.
+type recordingSkipper struct{ skipped, failed string }
+
+func (*recordingSkipper) Helper() {}
+func (r *recordingSkipper) Skipf(format string, args ...any) {
+	r.skipped = fmt.Sprintf(format, args...)
+}
+func (r *recordingSkipper) Fatalf(format string, args ...any) {
+	r.failed = fmt.Sprintf(format, args...)
+}
+
+func TestMissingPrerequisite(t *testing.T) {
+	tests := []struct {
+		ci   string
+		fail bool
+	}{
+		{"true", true}, {"1", true}, {"TRUE", true},
+		{"", false}, {"false", false}, {"0", false}, {"yes please", false},
+	}
+	for _, tt := range tests {
+		t.Run("CI="+tt.ci, func(t *testing.T) {
+			r := &recordingSkipper{}
+			getenv := func(k string) string {
+				if k == "CI" {
+					return tt.ci
+				}
+				return ""
+			}
+			missingPrerequisite(r, getenv, "netplan is not installed")
+			ended := r.skipped
+			if tt.fail {
+				ended = r.failed
+			}
+			if (r.failed != "") != tt.fail || (r.skipped != "") == tt.fail || !strings.Contains(ended, "netplan is not installed") {
+				t.Errorf("skipped %q, failed %q; want failed %t", r.skipped, r.failed, tt.fail)
+			}
+		})
+	}
 }

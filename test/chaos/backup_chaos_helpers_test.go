@@ -5,11 +5,16 @@ package chaos
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
+	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,6 +29,7 @@ import (
 	"github.com/ceso/ceso/pkg/config"
 	"github.com/ceso/ceso/pkg/esxi/client"
 	"github.com/ceso/ceso/pkg/esxi/esxisim"
+	"github.com/ceso/ceso/pkg/esxi/vm"
 )
 
 // bkEnv is a simulated host (with a big enough disk to take a while), a
@@ -111,6 +117,71 @@ func (e *bkEnv) bkAssertClean(t *testing.T) {
 	if files := e.bkFiles(t); len(files) != 0 {
 		t.Errorf("files left on the target: %v", files)
 	}
+}
+
+// bkDatastoreFiles maps each file of the simulator's datastore to its
+// SHA-256.
+func (e *bkEnv) bkDatastoreFiles(t *testing.T) map[string]string {
+	t.Helper()
+	root := e.sim.DatastoreDir()
+	out := map[string]string{}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		out[filepath.ToSlash(rel)] = fmt.Sprintf("%x", sha256.Sum256(data))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// bkWaitDatastore waits for the datastore to hold exactly the files of
+// want, byte for byte: the host removes a VM whose import was aborted in
+// the background, its folder last. What is still different at the
+// deadline fails the test.
+func (e *bkEnv) bkWaitDatastore(t *testing.T, want map[string]string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got := e.bkDatastoreFiles(t)
+		if reflect.DeepEqual(got, want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			var diff []string
+			for f, sum := range got {
+				if want[f] != sum {
+					diff = append(diff, "added or changed: "+f)
+				}
+			}
+			for f := range want {
+				if _, ok := got[f]; !ok {
+					diff = append(diff, "removed: "+f)
+				}
+			}
+			sort.Strings(diff)
+			t.Fatalf("the datastore changed:\n%s", strings.Join(diff, "\n"))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// bkInfo describes a VM as the host does.
+func bkInfo(t *testing.T, c *client.Client, name string) *vm.Info {
+	t.Helper()
+	info, err := vm.GetInfo(bkCtx(t), c, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info
 }
 
 func bkCtx(t *testing.T) context.Context {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"syscall"
@@ -163,6 +164,8 @@ func TestBackupTargetFull(t *testing.T) {
 
 // TestBackupConnectionCutMidExport cuts the connection that carries the
 // disk: the backup fails, nothing is listed or left, the VM is untouched.
+// Then it cuts the upload of a restore: the restore fails, no VM and no
+// file is left on the datastore, and the source VM is untouched.
 func TestBackupConnectionCutMidExport(t *testing.T) {
 	e := bkStart(t, esxisim.Options{})
 	p := bkStartCutProxy(t, e.sim.Host())
@@ -178,15 +181,28 @@ func TestBackupConnectionCutMidExport(t *testing.T) {
 	if err != nil {
 		t.Fatalf("after the link healed: %v", err)
 	}
-	// The restore's upload is cut too: the partial VM must go.
+	// The restore's upload is cut too: the restore fails, and once the
+	// host has removed the partial VM the datastore holds exactly what it
+	// held before, and the source VM is as it was.
+	direct := e.bkConnect(t, e.sim.Host())
+	before, source := e.bkDatastoreFiles(t), bkInfo(t, direct, bkVM)
+	cuts := p.cuts.Load()
 	p.upCut.Store(4 << 20)
 	_, err = backup.Restore(bkCtx(t), d, backup.RestoreRequest{ID: entry.ID, AsNew: "restored"})
+	p.upCut.Store(0)
 	if err == nil {
 		t.Fatal("the restore survived the cut")
 	}
-	p.upCut.Store(0)
-	if _, err := vm.Find(bkCtx(t), e.bkConnect(t, e.sim.Host()), "restored"); !errors.Is(err, vm.ErrNotFound) {
+	if p.cuts.Load() == cuts {
+		t.Fatalf("the restore failed without a cut: %v", err)
+	}
+	t.Logf("restore: %v", err)
+	if _, err := vm.Find(bkCtx(t), direct, "restored"); !errors.Is(err, vm.ErrNotFound) {
 		t.Errorf("the partial VM is left: %v", err)
+	}
+	e.bkWaitDatastore(t, before)
+	if after := bkInfo(t, direct, bkVM); !reflect.DeepEqual(after, source) {
+		t.Errorf("the source VM changed:\n%+v\nwas\n%+v", after, source)
 	}
 }
 

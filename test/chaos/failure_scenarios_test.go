@@ -6,8 +6,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,6 +18,8 @@ import (
 	"github.com/ceso/ceso/pkg/esxi/client"
 	"github.com/ceso/ceso/pkg/esxi/esxisim"
 	"github.com/ceso/ceso/pkg/esxi/vm"
+	"github.com/vmware/govmomi/object"
+	"github.com/vmware/govmomi/simulator/esx"
 	"github.com/vmware/govmomi/vim25/types"
 )
 
@@ -119,28 +124,40 @@ func TestAPITimeout(t *testing.T) {
 	assertDatastore(t, sim)
 
 	// The create of the VM itself: the host carries on after the client
-	// gave up. The error says the VM may still appear; once the host is
-	// done, a delete leaves nothing.
+	// gave up. The error says the VM may still appear and keeps its disk
+	// and folder for it; once the host has made it, the VM is whole and a
+	// delete leaves nothing. Anything else left fails the test.
 	sim.SetMethodDelay("CreateVM_Task", 2*time.Second)
 	_, err = vm.Create(testCtx(t, time.Second), c, spec)
-	if errkind.Of(err) != errkind.Timeout || !errors.Is(err, vm.ErrLeftovers) || !strings.Contains(err.Error(), "may still appear") {
+	if errkind.Of(err) != errkind.Timeout || !errors.Is(err, vm.ErrLeftovers) || !strings.Contains(err.Error(), "may still appear") ||
+		!strings.Contains(err.Error(), "kept for the VM that may still appear") {
 		t.Fatalf("error %v (kind %v)", err, errkind.Of(err))
 	}
 	t.Logf("create: %v", err)
 	sim.SetMethodDelay("CreateVM_Task", 0)
-	time.Sleep(2500 * time.Millisecond)
-	if err := vm.Delete(testCtx(t, time.Minute), c, "web01", true); err != nil && !errors.Is(err, vm.ErrNotFound) {
-		t.Fatal(err)
-	}
-	if files, exists, err := vm.ListFolder(testCtx(t, time.Minute), c, "[datastore1] web01"); exists || err != nil {
-		t.Logf("the late create left %v (%v); removing it", files, err)
-		if err := vm.NewAPIHost(c).DeleteDir(testCtx(t, time.Minute), "[datastore1] web01"); err != nil {
-			t.Fatal(err)
-		}
+	waitForVM(t, c, "web01")
+	if err := vm.Delete(testCtx(t, time.Minute), c, "web01", true); err != nil {
+		t.Fatalf("deleting the VM the late create made: %v", err)
 	}
 	assertDatastore(t, sim)
 	if _, err := vm.Create(testCtx(t, time.Minute), c, spec); err != nil {
 		t.Fatalf("rerun: %v", err)
+	}
+}
+
+// waitForVM waits for the host to finish a create the client gave up on.
+func waitForVM(t *testing.T, c *client.Client, name string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, err := vm.Find(testCtx(t, time.Minute), c, name)
+		if err == nil {
+			return
+		}
+		if !errors.Is(err, vm.ErrNotFound) || time.Now().After(deadline) {
+			t.Fatalf("the late create of %s: %v", name, err)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 
@@ -213,22 +230,57 @@ func TestConcurrentOperationsOnOneVM(t *testing.T) {
 	t.Logf("%d changes for 20 requests: %v", len(rec.ops), rec.ops)
 }
 
-// fileOpsAtOnce is how many creates or deletes run at once. vcsim updates
-// a datastore's summary and VM list under the datastore's lock while its
-// file operations read them without it: a data race inside the simulator (a
-// host has none) that concurrent creates and deletes trip. Under the race
-// detector they run one at a time; power operations always run at once.
-func fileOpsAtOnce(n int) int {
-	if raceEnabled {
-		return 1
+// addDatastores adds n local datastores to the host, store00, store01, …,
+// and returns their names and directories. (vcsim derives a VM's UUID from
+// its .vmx path and its MAC from the last three characters of the UUID's
+// text, where a host takes the UUID's last three bytes: with names such as
+// ds00…ds19, two of the twenty VMs would get one MAC.)
+func addDatastores(t *testing.T, c *client.Client, n int) (names, dirs []string) {
+	t.Helper()
+	ctx := testCtx(t, time.Minute)
+	host := object.NewHostSystem(c.Vim(), esx.HostSystem.Reference())
+	dss, err := host.ConfigManager().DatastoreSystem(ctx)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return n
+	for i := range n {
+		name, dir := fmt.Sprintf("store%02d", i), filepath.Join(t.TempDir(), "ds")
+		if err := os.Mkdir(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := dss.CreateLocalDatastore(ctx, name, dir); err != nil {
+			t.Fatal(err)
+		}
+		names, dirs = append(names, name), append(dirs, dir)
+	}
+	return names, dirs
+}
+
+// assertDir fails unless dir holds exactly want.
+func assertDir(t *testing.T, dir string, want ...string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Name())
+	}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("%s holds %q, want %q", dir, got, want)
+	}
 }
 
 // TestConcurrentOperationsOnManyVMs creates 20 VMs from one template,
-// powers them on and off, all 20 at once, and deletes them: none is lost,
-// each is whole and distinct, each ends in the state asked, and nothing is
-// left.
+// powers them on and off, and deletes them, each step for all 20 at once,
+// with the race detector too: none is lost, each is whole and distinct,
+// each ends in the state asked, and nothing is left. Each VM lives on a
+// datastore of its own: vcsim updates a datastore's free space and VM
+// list under its lock while its file operations read the datastore
+// without it, a data race inside the simulator (a host has none) that
+// VMs sharing a datastore trip under the race detector. All 20 copy the
+// one template's disk from datastore1 at once.
 func TestConcurrentOperationsOnManyVMs(t *testing.T) {
 	sim := startSim(t, esxisim.Options{})
 	c := connect(t, sim, sim.Host())
@@ -239,16 +291,24 @@ func TestConcurrentOperationsOnManyVMs(t *testing.T) {
 	for i := range names {
 		names[i] = fmt.Sprintf("node%02d", i)
 	}
-	run := func(atOnce int, f func(i int, c *client.Client) error) {
+	datastores, dirs := addDatastores(t, c, len(names))
+	// run runs f for every VM at once, through the pool's 8 sessions, and
+	// returns how many calls of f were running at once at the most.
+	run := func(f func(i int, c *client.Client) error) int32 {
+		var busy, most atomic.Int32
 		var wg sync.WaitGroup
-		sem := make(chan struct{}, atOnce)
 		for i := range names {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				sem <- struct{}{}
-				defer func() { <-sem }()
-				if err := pool.Do(ctx, func(c *client.Client) error { return f(i, c) }); err != nil {
+				err := pool.Do(ctx, func(c *client.Client) error {
+					n := busy.Add(1)
+					defer busy.Add(-1)
+					for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+					}
+					return f(i, c)
+				})
+				if err != nil {
 					t.Errorf("%s: %v", names[i], err)
 				}
 			}()
@@ -257,11 +317,12 @@ func TestConcurrentOperationsOnManyVMs(t *testing.T) {
 		if t.Failed() {
 			t.FailNow()
 		}
+		return most.Load()
 	}
 	results := make([]*vm.Result, len(names))
-	run(fileOpsAtOnce(len(names)), func(i int, c *client.Client) error {
+	creates := run(func(i int, c *client.Client) error {
 		var err error
-		results[i], err = vm.Create(ctx, c, vm.CreateSpec{Name: names[i], Template: esxisim.TemplateName})
+		results[i], err = vm.Create(ctx, c, vm.CreateSpec{Name: names[i], Template: esxisim.TemplateName, Datastore: datastores[i]})
 		return err
 	})
 	uuids, macs := map[string]bool{}, map[string]bool{}
@@ -270,10 +331,11 @@ func TestConcurrentOperationsOnManyVMs(t *testing.T) {
 			t.Fatalf("result %d: %+v", i, r)
 		}
 		uuids[r.UUID], macs[r.MACs[0]] = true, true
+		assertDir(t, dirs[i], names[i])
 	}
-	assertDatastore(t, sim, names...)
+	assertDatastore(t, sim)
 	for _, op := range []vm.PowerOp{vm.PowerOn, vm.PowerOff} {
-		run(len(names), func(i int, c *client.Client) error {
+		run(func(i int, c *client.Client) error {
 			res, err := vm.Power(ctx, c, names[i], op, vm.PowerOptions{})
 			if err == nil && (res.AlreadyInState || res.State != op.State()) {
 				err = fmt.Errorf("%s: %+v", op, res)
@@ -285,8 +347,15 @@ func TestConcurrentOperationsOnManyVMs(t *testing.T) {
 			t.Fatalf("after %s, %d VMs are %s (%v)", op, len(list), op.State(), err)
 		}
 	}
-	run(fileOpsAtOnce(len(names)), func(i int, c *client.Client) error { return vm.Delete(ctx, c, names[i], true) })
+	deletes := run(func(i int, c *client.Client) error { return vm.Delete(ctx, c, names[i], true) })
+	for _, dir := range dirs {
+		assertDir(t, dir)
+	}
 	assertDatastore(t, sim)
+	if creates < 2 || deletes < 2 {
+		t.Fatalf("at most %d creates and %d deletes ran at once", creates, deletes)
+	}
+	t.Logf("up to %d creates and %d deletes at once", creates, deletes)
 }
 
 // TestInvalidTemplates refuses templates that cannot be copied, before

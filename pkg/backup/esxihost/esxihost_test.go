@@ -250,11 +250,11 @@ func TestImportAbortRemovesTheVM(t *testing.T) {
 	if _, err := h.Find(ctx, "copy"); err != nil {
 		t.Fatalf("the VM does not exist during the import: %v", err)
 	}
-	if !folderExists(t, h, sim.Datastore(), "copy") {
+	if !folderExists(t, sim, "copy") {
 		t.Fatal("the import made no folder")
 	}
 	imp.Abort(errors.New("checksum mismatch"))
-	waitGone(t, h, imp.VM, sim.Datastore(), "copy")
+	waitGone(t, sim, h, imp.VM, "copy")
 	if err := imp.Complete(ctx); err == nil {
 		t.Error("Complete after Abort worked")
 	}
@@ -277,7 +277,7 @@ func TestImportIntoAFolderOfItsOwn(t *testing.T) {
 	imp.Abort(nil)
 	// The host unregisters the VM first and deletes its folder after: the
 	// next import must find "_1" free again, or it goes to "_2".
-	waitGone(t, h, imp.VM, sim.Datastore(), tmpl+"_1")
+	waitGone(t, sim, h, imp.VM, tmpl+"_1")
 	imp, err = h.Import(ctx, ImportSpec{Name: tmpl, Descriptor: desc, Datastore: sim.Datastore()})
 	if err != nil {
 		t.Fatal(err)
@@ -338,38 +338,32 @@ func TestIdentity(t *testing.T) {
 	}
 }
 
-// folderExists reports whether the datastore holds folder at its top level.
-func folderExists(t *testing.T, h *Host, datastore, folder string) bool {
+// folderExists reports whether the simulator's datastore holds folder at
+// its top level. It reads the datastore's directory, not the host's
+// datastore browser: vcsim's SearchDatastore crashes the process when a
+// file vanishes while it lists a folder, as the host's background removal
+// makes them vanish.
+func folderExists(t *testing.T, sim *esxisim.Simulator, folder string) bool {
 	t.Helper()
-	ctx := simtest.Context(t)
-	f, err := h.find(ctx)
-	if err != nil {
+	_, err := os.Stat(filepath.Join(sim.DatastoreDir(), folder))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		t.Fatal(err)
 	}
-	ds, err := f.Datastore(ctx, datastore)
-	if err != nil {
-		t.Fatal(err)
-	}
-	names, err := h.folders(ctx, ds, folder)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return names[folder]
+	return err == nil
 }
 
 // waitGone waits for the host to remove a VM in the background (after an
 // aborted import): the VM, watched by its handle, and then its folder on the
-// datastore, seen as the host's datastore browser sees it. The host
-// unregisters the VM before it deletes the VM's files, so the handle alone
-// says nothing about the folder; a folder still there at the deadline is a
-// leftover and fails the test.
-func waitGone(t *testing.T, h *Host, v VM, datastore, folder string) {
+// datastore. The host unregisters the VM before it deletes the VM's files,
+// so the handle alone says nothing about the folder; a folder still there
+// at the deadline is a leftover and fails the test.
+func waitGone(t *testing.T, sim *esxisim.Simulator, h *Host, v VM, folder string) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		_, err := h.State(simtest.Context(t), v)
 		vmGone := errors.Is(err, client.ErrNotFound)
-		left := folderExists(t, h, datastore, folder)
+		left := folderExists(t, sim, folder)
 		if vmGone && !left {
 			return
 		}

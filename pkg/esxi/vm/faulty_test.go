@@ -38,6 +38,21 @@ func (h lostAnswer) CreateSnapshot(ctx context.Context, vm VMRef, name string) (
 	return id, err
 }
 
+// lostCreate is a Host whose CreateVM request is lost on the way: it
+// fails as a broken connection does, and the host has not created the VM
+// (yet). late then makes the create the host carries out afterwards.
+type lostCreate struct {
+	Host
+	vm *NewVM
+}
+
+func (h *lostCreate) CreateVM(_ context.Context, vm *NewVM) (VMRef, error) {
+	h.vm = vm
+	return VMRef{}, io.ErrUnexpectedEOF
+}
+
+func (h *lostCreate) late(ctx context.Context) (VMRef, error) { return h.Host.CreateVM(ctx, h.vm) }
+
 // flaky is a Host whose folder removal fails with a broken connection a
 // number of times before it works.
 type flaky struct {

@@ -87,7 +87,15 @@ func (j *job) do(ctx context.Context, step string, fn func(context.Context) erro
 // finally registers a step that runs when the job ends, failed or not.
 func (j *job) finally(u undoStep) { j.always = append(j.always, u) }
 
-// fail undoes what was done and returns the error that says so.
+// errKeptForVM: an undo step that was not run because the VM of a later
+// step may still appear, built from what this step made: removing it
+// would leave that VM without its disks, or its files without a VM.
+var errKeptForVM = errors.New("kept for the VM that may still appear")
+
+// fail undoes what was done and returns the error that says so. When the
+// VM's undo finds that it may still appear (its create was not answered),
+// what the steps before it made is kept and reported: once the host is
+// done, deleting that VM removes it all.
 func (j *job) fail(ctx context.Context, step string, cause error) error {
 	if errkind.Of(cause) == errkind.Unknown && (outcomeUnknown(cause) || neverSent(cause)) && !errors.Is(cause, context.Canceled) {
 		kind := errkind.Connection // the connection broke
@@ -99,10 +107,18 @@ func (j *job) fail(ctx context.Context, step string, cause error) error {
 	e := &StepError{Op: j.op, Step: step, Err: cause, Kept: j.kept}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), j.budget)
 	defer cancel()
+	var keep error // set once what the earlier steps made must stay
 	for i := len(j.undo) - 1; i >= 0; i-- {
 		u := j.undo[i]
+		if keep != nil {
+			e.Left = append(e.Left, Leftover{What: u.what, Remove: u.remove, Err: keep})
+			continue
+		}
 		if err := retryTransient(rctx, u.fn); err != nil {
 			e.Left = append(e.Left, Leftover{What: u.what, Remove: u.remove, Err: err})
+			if errors.Is(err, errMayAppear) {
+				keep = errKeptForVM
+			}
 			continue
 		}
 		e.Undone = append(e.Undone, u.what)

@@ -168,6 +168,39 @@ func TestCreateRollsBack(t *testing.T) {
 	}
 }
 
+// TestRollbackKeepsWhatALateCreateNeeds loses the create request: the VM
+// may still appear, so the rollback keeps its disk and folder and says
+// so. When the host then creates it, the VM is whole, and deleting it
+// leaves nothing.
+func TestRollbackKeepsWhatALateCreateNeeds(t *testing.T) {
+	sim, c := startHost(t, esxisim.Options{})
+	ctx := testCtx(t)
+	h := &lostCreate{Host: NewAPIHost(c)}
+	_, err := Create(ctx, c, CreateSpec{Name: "web01", Template: esxisim.TemplateName, Host: h, RollbackTimeout: 5 * time.Second})
+	var se *StepError
+	if !errors.As(err, &se) || !errors.Is(err, ErrLeftovers) || len(se.Undone) != 0 {
+		t.Fatalf("error %v", err)
+	}
+	var left []string
+	for _, l := range se.Left {
+		left = append(left, l.What)
+	}
+	if strings.Join(left, "|") != "VM web01|disk [datastore1] web01/web01.vmdk|folder [datastore1] web01" ||
+		!strings.Contains(err.Error(), "may still appear") || !strings.Contains(err.Error(), "kept for the VM that may still appear") {
+		t.Fatalf("left %q: %v", left, err)
+	}
+	if got := strings.Join(folderFiles(t, sim, "web01"), " "); got != copiedFiles {
+		t.Fatalf("the folder holds %q, want %q", got, copiedFiles)
+	}
+	if _, err := h.late(ctx); err != nil {
+		t.Fatalf("the late create: %v", err)
+	}
+	if err := Delete(ctx, c, "web01", true); err != nil {
+		t.Fatal(err)
+	}
+	assertOnlyTemplate(t, sim)
+}
+
 // TestCreateRollbackLeftovers makes the rollback itself fail and checks that
 // the error says what is left and how to remove it.
 func TestCreateRollbackLeftovers(t *testing.T) {

@@ -1,6 +1,0 @@
-//go:build chaos && !race
-
-package chaos
-
-// raceEnabled: the race detector is on.
-const raceEnabled = false
