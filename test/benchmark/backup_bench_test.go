@@ -18,6 +18,7 @@ import (
 	"github.com/ceso/ceso/pkg/config"
 	"github.com/ceso/ceso/pkg/esxi/client"
 	"github.com/ceso/ceso/pkg/esxi/esxisim"
+	"github.com/ceso/ceso/pkg/esxi/esxisim/simtest"
 )
 
 // Backup benchmarks. Each operation runs in a child process (this test
@@ -70,13 +71,7 @@ type bkHost struct {
 
 func bkStart(tb testing.TB, size int64) *bkHost {
 	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	sim, err := esxisim.Start(ctx, esxisim.Options{TemplateDiskSize: size})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { _ = sim.Close() })
+	sim := simtest.Start(tb, esxisim.Options{TemplateDiskSize: size})
 	state := tb.TempDir()
 	return &bkHost{sim: sim, addr: sim.Host(), dir: tb.TempDir(), catalog: filepath.Join(state, "catalog.db"), tmp: tb.TempDir()}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ceso/ceso/pkg/esxi/client"
 	"github.com/ceso/ceso/pkg/esxi/esxisim"
+	"github.com/ceso/ceso/pkg/esxi/esxisim/simtest"
 	"github.com/ceso/ceso/pkg/esxi/vm"
 )
 
@@ -18,18 +19,8 @@ const latency = 50 * time.Millisecond
 // startHost starts the simulator with latency on every call and connects.
 func startHost(tb testing.TB) (*esxisim.Simulator, *client.Client) {
 	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	sim, err := esxisim.Start(ctx, esxisim.Options{TemplateDiskSize: 16 << 20})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { _ = sim.Close() })
-	c, err := client.Connect(ctx, client.Config{Host: sim.Host(), User: sim.User(), Password: sim.Password(), Thumbprint: sim.Thumbprint()})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { _ = c.Logout(context.Background()) })
+	sim := simtest.Start(tb, esxisim.Options{TemplateDiskSize: 16 << 20})
+	c := simtest.Connect(tb, sim, "")
 	sim.SetMethodDelay("*", latency)
 	return sim, c
 }

@@ -29,6 +29,7 @@ import (
 	"github.com/ceso/ceso/pkg/config"
 	"github.com/ceso/ceso/pkg/esxi/client"
 	"github.com/ceso/ceso/pkg/esxi/esxisim"
+	"github.com/ceso/ceso/pkg/esxi/esxisim/simtest"
 	"github.com/ceso/ceso/pkg/esxi/vm"
 )
 
@@ -46,13 +47,7 @@ func bkStart(t *testing.T, opts esxisim.Options) *bkEnv {
 	if opts.TemplateDiskSize == 0 {
 		opts.TemplateDiskSize = 32 << 20
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	sim, err := esxisim.Start(ctx, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sim.Close() })
+	sim := simtest.Start(t, opts)
 	state := t.TempDir()
 	e := &bkEnv{sim: sim, dir: t.TempDir(), catalog: filepath.Join(state, "catalog.db"), locks: state}
 	return e

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ceso/ceso/pkg/esxi/client"
 	"github.com/ceso/ceso/pkg/esxi/esxisim"
+	"github.com/ceso/ceso/pkg/esxi/esxisim/simtest"
 )
 
 // startSim starts a simulated host with a small template disk.
@@ -20,34 +21,18 @@ func startSim(t *testing.T, opts esxisim.Options) *esxisim.Simulator {
 	if opts.TemplateDiskSize == 0 {
 		opts.TemplateDiskSize = 4 << 20
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	sim, err := esxisim.Start(ctx, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sim.Close() })
-	return sim
+	return simtest.Start(t, opts)
 }
 
 // connect logs in to the simulator at addr (its own address or a proxy's).
 func connect(t *testing.T, sim *esxisim.Simulator, addr string) *client.Client {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	c, err := client.Connect(ctx, client.Config{Host: addr, User: sim.User(), Password: sim.Password(), Thumbprint: sim.Thumbprint()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Logout(context.Background()) })
-	return c
+	return simtest.Connect(t, sim, addr)
 }
 
 func testCtx(t *testing.T, d time.Duration) context.Context {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
+	return simtest.Ctx(t, d)
 }
 
 // assertDatastore fails unless the datastore holds exactly the template's

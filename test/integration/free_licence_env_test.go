@@ -13,6 +13,7 @@ import (
 	"github.com/ceso/ceso/pkg/esxi/client"
 	"github.com/ceso/ceso/pkg/esxi/esxisim"
 	"github.com/ceso/ceso/pkg/esxi/esxisim/esxishell"
+	"github.com/ceso/ceso/pkg/esxi/esxisim/simtest"
 	"github.com/ceso/ceso/pkg/esxi/ssh"
 	"github.com/ceso/ceso/pkg/esxi/ssh/sshtest"
 	"github.com/ceso/ceso/pkg/esxi/sshhost"
@@ -35,13 +36,8 @@ const freeSSHPassword = "ssh-secret"
 
 func startFreeHost(t *testing.T) *freeHost {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	sim, err := esxisim.Start(ctx, esxisim.Options{FreeLicence: true, TemplateDiskSize: 8 << 20, AutoGuest: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sim.Close() })
+	sim := simtest.Start(t, esxisim.Options{FreeLicence: true, TemplateDiskSize: 8 << 20, AutoGuest: true})
+	ctx := simtest.Ctx(t, time.Minute)
 	shell, err := esxishell.New(ctx, sim)
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ceso/ceso/pkg/esxi/client"
 	"github.com/ceso/ceso/pkg/esxi/esxisim"
+	"github.com/ceso/ceso/pkg/esxi/esxisim/simtest"
 )
 
 // DiskSize is the template disk size tests use unless they say otherwise:
@@ -20,29 +21,14 @@ func Start(tb testing.TB, opts esxisim.Options) (*esxisim.Simulator, *client.Cli
 	if opts.TemplateDiskSize == 0 {
 		opts.TemplateDiskSize = DiskSize
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	sim, err := esxisim.Start(ctx, opts)
-	if err != nil {
-		tb.Fatalf("starting simulator: %v", err)
-	}
-	tb.Cleanup(func() { _ = sim.Close() })
+	sim := simtest.Start(tb, opts)
 	return sim, Connect(tb, sim)
 }
 
 // Connect opens another session with the simulator.
 func Connect(tb testing.TB, sim *esxisim.Simulator) *client.Client {
 	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	c, err := client.Connect(ctx, client.Config{
-		Host: sim.Host(), User: sim.User(), Password: sim.Password(), Thumbprint: sim.Thumbprint(),
-	})
-	if err != nil {
-		tb.Fatalf("connecting to simulator: %v", err)
-	}
-	tb.Cleanup(func() { _ = c.Logout(context.Background()) })
-	return c
+	return simtest.Connect(tb, sim, "")
 }
 
 // Context is a context cancelled when the test ends, with a deadline.

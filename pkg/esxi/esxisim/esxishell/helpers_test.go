@@ -8,6 +8,7 @@ import (
 
 	"github.com/ceso/ceso/pkg/esxi/client"
 	"github.com/ceso/ceso/pkg/esxi/esxisim"
+	"github.com/ceso/ceso/pkg/esxi/esxisim/simtest"
 )
 
 // env is a free-licence simulator, its shell and an API session.
@@ -19,24 +20,14 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	sim, err := esxisim.Start(ctx, esxisim.Options{FreeLicence: true, TemplateDiskSize: 2 << 20})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sim.Close() })
+	sim := simtest.Start(t, esxisim.Options{FreeLicence: true, TemplateDiskSize: 2 << 20})
+	ctx := simtest.Ctx(t, time.Minute)
 	sh, err := New(ctx, sim)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = sh.Close() })
-	c, err := client.Connect(ctx, client.Config{Host: sim.Host(), User: sim.User(), Password: sim.Password(), Thumbprint: sim.Thumbprint()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Logout(context.Background()) })
-	return &env{sim: sim, shell: sh, c: c}
+	return &env{sim: sim, shell: sh, c: simtest.Connect(t, sim, "")}
 }
 
 // exec runs a command line in the shell.
