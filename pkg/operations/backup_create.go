@@ -125,20 +125,10 @@ var BackupCreate = &Op[BackupCreateParams, []BackupEntry]{
 }
 
 // backupTargets are the VMs a backup.create acts on: the one named, or
-// every VM but templates and the configured template.
+// every VM (see everyVM).
 func backupTargets(ctx context.Context, a *app.App, d backup.Deps, p BackupCreateParams) ([]string, error) {
 	if !p.All {
 		return []string{p.VM}, nil
 	}
-	list, err := vm.List(ctx, d.Client, vm.Filter{Name: p.Match})
-	if err != nil {
-		return nil, err
-	}
-	var names []string
-	for _, s := range list {
-		if !s.Template && s.Name != a.Config().Defaults.Template {
-			names = append(names, s.Name)
-		}
-	}
-	return names, nil
+	return everyVM(ctx, a, d.Client, p.Match)
 }

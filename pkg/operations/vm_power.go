@@ -135,13 +135,18 @@ var VMPower = &Op[VMPowerParams, []PowerResult]{
 	},
 }
 
-// powerTargets resolves all into names: every VM matching match, but
-// templates and the configured template.
+// powerTargets resolves all into names (see everyVM).
 func powerTargets(ctx context.Context, a *app.App, c *client.Client, p VMPowerParams) ([]string, error) {
 	if !p.All {
 		return p.Names, nil
 	}
-	list, err := vm.List(ctx, c, vm.Filter{Name: p.Match})
+	return everyVM(ctx, a, c, p.Match)
+}
+
+// everyVM is what "all" means to a batch: every VM whose name matches the
+// glob match ("" matches all), but templates and the configured template.
+func everyVM(ctx context.Context, a *app.App, c *client.Client, match string) ([]string, error) {
+	list, err := vm.List(ctx, c, vm.Filter{Name: match})
 	if err != nil {
 		return nil, err
 	}
