@@ -104,6 +104,7 @@ func (a *App) SSHConfig(ctx context.Context) (ssh.Config, error) {
 		KeyFile:          a.ExpandHome(cfg.SSH.KeyFile),
 		KnownHostsFile:   a.ExpandHome(known),
 		AcceptNewHostKey: a.opts.AcceptNewHostKey,
+		MaxSessions:      cfg.SSH.MaxSessions,
 		Logger:           a.opts.Logger,
 	}, nil
 }

@@ -45,6 +45,10 @@ type SSH struct {
 	PasswordFile    string `yaml:"password_file"`
 	PasswordCommand string `yaml:"password_command"`
 	KnownHosts      string `yaml:"known_hosts"`
+	// MaxSessions bounds the commands run at once on the one SSH
+	// connection (0: 8, below sshd's default of 10); set it to the host's
+	// sshd MaxSessions when that is lower (hardened hosts: 1).
+	MaxSessions int `yaml:"max_sessions"`
 }
 
 // Defaults fill flags that a command leaves unset. An empty Datastore or

@@ -72,6 +72,9 @@ func (s SSH) validate() error {
 	if s.PasswordFile != "" && s.PasswordCommand != "" {
 		return invalid("ssh.password_file", "set only one of password_file and password_command")
 	}
+	if s.MaxSessions < 0 || s.MaxSessions > 64 {
+		return invalid("ssh.max_sessions", "want 1 to 64 (0: the default, 8), got %d", s.MaxSessions)
+	}
 	return nil
 }
 

@@ -36,6 +36,13 @@ const freeSSHPassword = "ssh-secret"
 
 func startFreeHost(t *testing.T) *freeHost {
 	t.Helper()
+	return startFreeHostMaxSessions(t, 0)
+}
+
+// startFreeHostMaxSessions is startFreeHost with an sshd that allows
+// maxSessions sessions per connection (0: no limit).
+func startFreeHostMaxSessions(t *testing.T, maxSessions int) *freeHost {
+	t.Helper()
 	sim := simtest.Start(t, esxisim.Options{FreeLicence: true, TemplateDiskSize: 8 << 20, AutoGuest: true})
 	ctx := simtest.Ctx(t, time.Minute)
 	shell, err := esxishell.New(ctx, sim)
@@ -43,7 +50,7 @@ func startFreeHost(t *testing.T) *freeHost {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = shell.Close() })
-	srv := sshtest.New(t, sshtest.Options{Password: freeSSHPassword, KeyboardInteractiveOnly: true, Handler: shell})
+	srv := sshtest.New(t, sshtest.Options{Password: freeSSHPassword, KeyboardInteractiveOnly: true, Handler: shell, MaxSessions: maxSessions})
 	c, err := client.Connect(ctx, client.Config{Host: sim.Host(), User: sim.User(), Password: sim.Password(), Thumbprint: sim.Thumbprint()})
 	if err != nil {
 		t.Fatal(err)

@@ -45,7 +45,7 @@ func TestFreeLicenceLifecycle(t *testing.T) {
 	wantCommands(t, h.commandsSince(0),
 		"mkdir /vmfs/volumes/datastore1/web",
 		"vmkfstools -i /vmfs/volumes/datastore1/"+tmpl+"/"+tmpl+".vmdk -d thin /vmfs/volumes/datastore1/web/web.vmdk",
-		`sh -c 'set -C; printf "%s" "$1" > "$2"' sh '.encoding = "UTF-8"`,
+		`sh -c 'set -C; cat > "$1"' sh /vmfs/volumes/datastore1/web/web.vmx`,
 		"vim-cmd solo/registervm /vmfs/volumes/datastore1/web/web.vmx",
 		"vmkfstools -X 16384k /vmfs/volumes/datastore1/web/web.vmdk",
 		"vim-cmd vmsvc/reload ")
@@ -178,7 +178,7 @@ func TestFreeLicenceDryRun(t *testing.T) {
 		"[local] writes over SSH",
 		"[ssh] mkdir /vmfs/volumes/datastore1/dry",
 		"[ssh] vmkfstools -i /vmfs/volumes/datastore1/"+tmpl+"/"+tmpl+".vmdk -d thin /vmfs/volumes/datastore1/dry/dry.vmdk",
-		`[ssh] sh -c 'set -C; printf "%s" "$1" > "$2"' sh '.encoding = "UTF-8"`,
+		`[ssh] sh -c 'set -C; cat > "$1"' sh /vmfs/volumes/datastore1/dry/dry.vmx`,
 		"[ssh] vim-cmd solo/registervm /vmfs/volumes/datastore1/dry/dry.vmx",
 		"[ssh] vim-cmd vmsvc/power.on $vmid")
 	if got := h.shell.Commands(); len(got) != 0 {

@@ -29,6 +29,8 @@ type Client struct {
 	conn     *gossh.Client
 	log      zerolog.Logger
 	recorded bool
+	// sessions bounds the sessions open at once.
+	sessions chan struct{}
 
 	done      chan struct{}
 	closeOnce sync.Once
@@ -69,7 +71,7 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{addr: addr, conn: conn, log: cfg.Logger, done: make(chan struct{})}
+	c := &Client{addr: addr, conn: conn, log: cfg.Logger, done: make(chan struct{}), sessions: make(chan struct{}, cfg.maxSessions())}
 	c.recorded = checker.wasRecorded()
 	if ka := cfg.keepAlive(); ka > 0 {
 		go c.keepAlive(ka)

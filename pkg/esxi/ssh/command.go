@@ -10,6 +10,10 @@ import (
 // the shell line that is sent.
 type Command struct {
 	Argv []string
+	// Stdin, when not nil, is sent on the command's standard input: file
+	// contents go there, never on the command line (whose length limit on
+	// ESXi is undocumented).
+	Stdin []byte
 }
 
 // String returns the exact shell line run on the host: every argument quoted

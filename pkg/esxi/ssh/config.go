@@ -49,6 +49,11 @@ type Config struct {
 	// detect a dead connection during long commands; DefaultKeepAlive if
 	// zero, none if negative.
 	KeepAlive time.Duration
+	// MaxSessions bounds the sessions (commands) open at once on the
+	// connection; DefaultMaxSessions if zero. ESXi's sshd allows 10 per
+	// connection (OpenSSH's MaxSessions default); hardened hosts allow 1.
+	// A host that refuses a session anyway makes the command wait for one.
+	MaxSessions int
 	// Logger receives debug records of the commands run; none if zero.
 	Logger zerolog.Logger
 }
@@ -100,6 +105,17 @@ func (c Config) timeout() time.Duration {
 		return c.Timeout
 	}
 	return DefaultTimeout
+}
+
+// DefaultMaxSessions is the number of sessions ceso opens at once on one
+// connection unless told otherwise: below sshd's default of 10.
+const DefaultMaxSessions = 8
+
+func (c Config) maxSessions() int {
+	if c.MaxSessions > 0 {
+		return c.MaxSessions
+	}
+	return DefaultMaxSessions
 }
 
 func (c Config) keepAlive() time.Duration {

@@ -29,6 +29,9 @@ var (
 	// ErrClosed means the client was closed, by Close or after its
 	// connection was lost.
 	ErrClosed = errors.New("ssh client closed")
+	// errBusy means the host refused to open a session on a live
+	// connection (sshd's MaxSessions): the command waits and tries again.
+	errBusy = errors.New("the host refused a new session: too many open")
 )
 
 // Errors about commands and their arguments.

@@ -31,10 +31,15 @@ func (c *Client) Run(ctx context.Context, cmd Command) (Result, error) {
 		return Result{}, fmt.Errorf("running %s on %s: %w", clip(line), c.addr, ErrClosed)
 	default:
 	}
+	release, err := c.acquire(ctx)
+	if err != nil {
+		return Result{}, fmt.Errorf("running %s on %s: waiting for a free session: %w", clip(line), c.addr, err)
+	}
+	defer release()
 	stdout := &cappedBuffer{max: maxOutput}
 	stderr := &cappedBuffer{max: maxOutput}
 	start := time.Now()
-	sess, err := c.start(ctx, line, stdout, stderr)
+	sess, err := c.startWhenFree(ctx, line, cmd.Stdin, stdout, stderr)
 	if err != nil {
 		return Result{}, fmt.Errorf("running %s on %s: %w", clip(line), c.addr, err)
 	}
@@ -68,19 +73,65 @@ func (c *Client) Run(ctx context.Context, cmd Command) (Result, error) {
 	return res, nil
 }
 
+// acquire waits for one of the connection's sessions.
+func (c *Client) acquire(ctx context.Context) (func(), error) {
+	select {
+	case c.sessions <- struct{}{}:
+		return func() { <-c.sessions }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-c.done:
+		return nil, ErrClosed
+	}
+}
+
+// busyWait bounds the waits between tries of a session the host refused.
+const (
+	busyWaitMin = 20 * time.Millisecond
+	busyWaitMax = time.Second
+)
+
+// startWhenFree starts the command, waiting and trying again while the
+// host refuses to open a session because too many are open (its sshd's
+// MaxSessions is below ours): a refused session is "busy", never a dead
+// connection.
+func (c *Client) startWhenFree(ctx context.Context, line string, stdin []byte, stdout, stderr io.Writer) (*gossh.Session, error) {
+	wait := busyWaitMin
+	for {
+		sess, err := c.start(ctx, line, stdin, stdout, stderr)
+		if !errors.Is(err, errBusy) {
+			return sess, err
+		}
+		c.log.Debug().Str("host", c.addr).Dur("wait", wait).Msg("the host refused a session; waiting for one to end")
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-c.done:
+			return nil, ErrClosed
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, busyWaitMax)
+	}
+}
+
 // start opens a session and starts the command in it. Both wait for the
 // host's answer, so they run aside: if ctx ends first, start returns at
 // once, and the session, when it comes, is closed without running the
 // command (or stopped, if it had started); a host that does not answer
 // within cancelGrace has its connection closed.
-func (c *Client) start(ctx context.Context, line string, stdout, stderr io.Writer) (*gossh.Session, error) {
+func (c *Client) start(ctx context.Context, line string, stdin []byte, stdout, stderr io.Writer) (*gossh.Session, error) {
 	var sess *gossh.Session
 	var err error
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		s, e := c.conn.NewSession()
-		if e != nil {
+		var refused *gossh.OpenChannelError
+		switch {
+		case errors.As(e, &refused) && (refused.Reason == gossh.Prohibited || refused.Reason == gossh.ResourceShortage):
+			err = fmt.Errorf("%w (%v)", errBusy, e)
+			return
+		case e != nil:
 			err = errors.Join(ErrClosed, e)
 			return
 		}
@@ -90,6 +141,9 @@ func (c *Client) start(ctx context.Context, line string, stdout, stderr io.Write
 			return
 		}
 		s.Stdout, s.Stderr = stdout, stderr
+		if stdin != nil {
+			s.Stdin = bytes.NewReader(stdin)
+		}
 		if e := s.Start(line); e != nil {
 			s.Close()
 			if errors.Is(e, io.EOF) {

@@ -8,21 +8,13 @@ import (
 	"github.com/ceso/ceso/pkg/esxi/ssh"
 )
 
-// The shell scripts that write a file, run as sh -c SCRIPT sh CONTENT
-// PATH. The content and the path are passed as positional parameters ($1,
-// $2), never spliced into the script, so that nothing in them is ever
-// interpreted by the shell. ScriptCreate, for the first chunk, refuses to
-// overwrite an existing file (set -C, noclobber); ScriptAppend adds the
-// following chunks.
-const (
-	ScriptCreate = `set -C; printf "%s" "$1" > "$2"`
-	ScriptAppend = `printf "%s" "$1" >> "$2"`
-)
-
-// maxChunk bounds the quoted content of one write command, well below
-// Linux's limit on one argument (128 KiB): sshd hands the whole command
-// line to the shell as a single argument.
-const maxChunk = 48 << 10
+// ScriptWrite writes the command's standard input to a new file, run as
+// sh -c SCRIPT sh PATH. The path is a positional parameter ($1), never
+// spliced into the script, so nothing in it is interpreted by the shell;
+// the content goes on stdin, never on the command line, whose length
+// limit on ESXi is undocumented (terraform-provider-esxi #62 hit it with
+// large guestinfo). set -C (noclobber) refuses to overwrite a file.
+const ScriptWrite = `set -C; cat > "$1"`
 
 // mkdir makes one folder whose parent exists, failing if it exists
 // already: a folder that someone else made between the check and the
@@ -83,44 +75,17 @@ func snapshotGet(vmid string) (ssh.Command, error) {
 	return ssh.Command{Argv: []string{"vim-cmd", "vmsvc/snapshot.get", vmid}}, nil
 }
 
-// writeFile returns the commands that write content to a new file at a
-// datastore path, in chunks small enough for one command line each.
-func writeFile(datastorePath string, content []byte) ([]ssh.Command, error) {
+// writeFile returns the command that writes content to a new file at a
+// datastore path, the content on its standard input.
+func writeFile(datastorePath string, content []byte) (ssh.Command, error) {
 	p, err := ssh.DatastorePathToShell(datastorePath)
 	if err != nil {
-		return nil, err
+		return ssh.Command{}, err
 	}
 	if strings.IndexByte(string(content), 0) >= 0 {
-		return nil, fmt.Errorf("content for %s holds a NUL byte: %w", p, ssh.ErrInvalidArgument)
+		return ssh.Command{}, fmt.Errorf("content for %s holds a NUL byte: %w", p, ssh.ErrInvalidArgument)
 	}
-	var cmds []ssh.Command
-	rest := string(content)
-	for first := true; first || rest != ""; first = false {
-		chunk := cut(rest)
-		rest = rest[len(chunk):]
-		script := ScriptAppend
-		if first {
-			script = ScriptCreate
-		}
-		cmds = append(cmds, ssh.Command{Argv: []string{"sh", "-c", script, "sh", chunk, p}})
-	}
-	return cmds, nil
-}
-
-// cut returns the longest prefix of s whose quoted form fits maxChunk.
-func cut(s string) string {
-	size := 2
-	for i := 0; i < len(s); i++ {
-		n := 1
-		if s[i] == '\'' {
-			n = 4
-		}
-		if size+n > maxChunk {
-			return s[:i]
-		}
-		size += n
-	}
-	return s
+	return ssh.Command{Argv: []string{"sh", "-c", ScriptWrite, "sh", p}, Stdin: append([]byte{}, content...)}, nil
 }
 
 // snapshotID turns a snapshot reference into the id vim-cmd takes: "5",

@@ -12,18 +12,18 @@ import (
 
 // createCommands returns the commands that write v's .vmx and register
 // it: the file writes, then vim-cmd solo/registervm.
-func createCommands(v *vm.NewVM) (writes []ssh.Command, register ssh.Command, err error) {
+func createCommands(v *vm.NewVM) (write, register ssh.Command, err error) {
 	content, err := VMX(v)
 	if err != nil {
-		return nil, ssh.Command{}, err
+		return ssh.Command{}, ssh.Command{}, err
 	}
-	if writes, err = writeFile(v.Path, content); err != nil {
-		return nil, ssh.Command{}, err
+	if write, err = writeFile(v.Path, content); err != nil {
+		return ssh.Command{}, ssh.Command{}, err
 	}
 	if register, err = ssh.RegisterVM(v.Path); err != nil {
-		return nil, ssh.Command{}, err
+		return ssh.Command{}, ssh.Command{}, err
 	}
-	return writes, register, nil
+	return write, register, nil
 }
 
 // CreateVM writes the VM's .vmx (see VMX) into its folder, refusing to
@@ -33,20 +33,18 @@ func (h *Host) CreateVM(ctx context.Context, v *vm.NewVM) (vm.VMRef, error) {
 	fail := func(err error) (vm.VMRef, error) {
 		return vm.VMRef{}, fmt.Errorf("creating VM %q over ssh: %w", v.Name, err)
 	}
-	writes, register, err := createCommands(v)
+	write, register, err := createCommands(v)
 	if err != nil {
 		return fail(err)
 	}
-	for _, cmd := range writes {
-		res, err := h.exec(ctx, cmd)
-		if err == nil {
-			err = writeError(res)
-		}
-		if err != nil {
-			return fail(fmt.Errorf("writing %s: %w", v.Path, err))
-		}
+	res, err := h.exec(ctx, write)
+	if err == nil {
+		err = writeError(res)
 	}
-	res, err := h.exec(ctx, register)
+	if err != nil {
+		return fail(fmt.Errorf("writing %s: %w", v.Path, err))
+	}
+	res, err = h.exec(ctx, register)
 	if err != nil {
 		return fail(err)
 	}

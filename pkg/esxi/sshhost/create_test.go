@@ -21,32 +21,11 @@ func (f fakeInventory) VMByPath(_ context.Context, path string) (vm.VMRef, error
 	return vm.VMRef{}, client.ErrNotFound
 }
 
-// written reassembles what the file-writing commands wrote, checking that
-// each is one of the two scripts with the content and path as arguments.
-func written(t *testing.T, lines [][]string, path string) string {
-	t.Helper()
-	var b strings.Builder
-	for i, argv := range lines {
-		want := ScriptAppend
-		if i == 0 {
-			want = ScriptCreate
-		}
-		if len(argv) != 6 || argv[0] != "sh" || argv[1] != "-c" || argv[2] != want || argv[3] != "sh" || argv[5] != path {
-			t.Fatalf("write command %d = %q", i, argv)
-		}
-		if q := len(ssh.Quote(argv[4])); q > maxChunk {
-			t.Fatalf("chunk %d is %d bytes quoted", i, q)
-		}
-		b.WriteString(argv[4])
-	}
-	return b.String()
-}
-
 func TestCreateVMWritesTheVMXAndRegistersIt(t *testing.T) {
 	v := testVM("web 01")
-	// Cloud-init user data as large as hosts see, with quotes that cost
-	// four bytes each once quoted.
-	v.ExtraConfig["guestinfo.userdata"] = strings.Repeat("it's a 'quoted' line of user data\n", 4000)
+	// Cloud-init user data larger than any command line should carry, with
+	// quotes.
+	v.ExtraConfig["guestinfo.userdata"] = strings.Repeat("it's a 'quoted' line of user data\n", 8000)
 	var writes [][]string
 	r := &fakeRunner{answer: func(argv []string) (ssh.Result, error) {
 		switch argv[0] {
@@ -68,15 +47,19 @@ func TestCreateVMWritesTheVMXAndRegistersIt(t *testing.T) {
 	if ref != (vm.VMRef{ID: "vm-15", Name: "web 01"}) {
 		t.Fatalf("ref = %+v", ref)
 	}
-	if len(writes) < 3 {
-		t.Fatalf("%d write commands for %d KiB of user data", len(writes), len(v.ExtraConfig["guestinfo.userdata"])>>10)
+	// One write, the path an argument, the content on stdin: the command
+	// line stays short whatever the size of the guestinfo.
+	path := "/vmfs/volumes/datastore1/web 01/web 01.vmx"
+	if len(writes) != 1 || len(writes[0]) != 5 || writes[0][2] != ScriptWrite || writes[0][4] != path {
+		t.Fatalf("write commands %q", writes)
 	}
 	want, err := VMX(v)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := written(t, writes, "/vmfs/volumes/datastore1/web 01/web 01.vmx"); got != string(want) {
-		t.Fatal("the commands wrote another .vmx than VMX renders")
+	line := ssh.Command{Argv: writes[0]}.String()
+	if got := r.stdin[line]; string(got) != string(want) || len(line) > 200 {
+		t.Fatalf("the write sent %d bytes on stdin (want the %d of VMX) with a %d-byte command line", len(got), len(want), len(line))
 	}
 	// The API reference is mapped back to the vmid for vim-cmd.
 	if err := h.Power(context.Background(), ref, vm.PowerOn); err != nil {
@@ -140,35 +123,18 @@ func TestCreateVMFailures(t *testing.T) {
 	}
 }
 
-func TestWriteFileSplitsAtQuotedSize(t *testing.T) {
-	tests := []struct {
-		name    string
-		content string
-		parts   int
-	}{
-		{"empty", "", 1},
-		{"small", "a = \"b\"\n", 1},
-		{"exactly one chunk", strings.Repeat("x", maxChunk-2), 1},
-		{"one byte more", strings.Repeat("x", maxChunk-1), 2},
-		{"quotes count four times", strings.Repeat("'", maxChunk/4), 2},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			cmds, err := writeFile("[ds] d/f.vmx", []byte(tt.content))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(cmds) != tt.parts {
-				t.Fatalf("%d commands, want %d", len(cmds), tt.parts)
-			}
-			argvs := make([][]string, len(cmds))
-			for i, c := range cmds {
-				argvs[i] = c.Argv
-			}
-			if got := written(t, argvs, "/vmfs/volumes/ds/d/f.vmx"); got != tt.content {
-				t.Fatal("content changed")
-			}
-		})
+func TestWriteFileSendsTheContentOnStdin(t *testing.T) {
+	for _, content := range []string{"", "a = \"b\"\n", strings.Repeat("it's 'quoted'\n", 100000)} {
+		cmd, err := writeFile("[ds] d/f.vmx", []byte(content))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(cmd.Stdin) != content || cmd.Stdin == nil {
+			t.Fatalf("stdin holds %d bytes, want %d", len(cmd.Stdin), len(content))
+		}
+		if got := cmd.String(); got != `sh -c 'set -C; cat > "$1"' sh /vmfs/volumes/ds/d/f.vmx` {
+			t.Fatalf("command line %q", got)
+		}
 	}
 	if _, err := writeFile("[ds] d/f.vmx", []byte("a\x00b")); !errors.Is(err, ssh.ErrInvalidArgument) {
 		t.Fatalf("NUL: %v", err)

@@ -18,11 +18,18 @@ type fakeRunner struct {
 
 	mu    sync.Mutex
 	lines []string
+	stdin map[string][]byte // what each command line got on stdin
 }
 
 func (f *fakeRunner) Run(_ context.Context, cmd ssh.Command) (ssh.Result, error) {
 	f.mu.Lock()
 	f.lines = append(f.lines, cmd.String())
+	if cmd.Stdin != nil {
+		if f.stdin == nil {
+			f.stdin = map[string][]byte{}
+		}
+		f.stdin[cmd.String()] = cmd.Stdin
+	}
 	f.mu.Unlock()
 	if f.answer != nil {
 		return f.answer(cmd.Argv)

@@ -114,13 +114,11 @@ func (p *plan) DeleteDisk(_ context.Context, path string) error {
 }
 
 func (p *plan) CreateVM(_ context.Context, v *vm.NewVM) (vm.VMRef, error) {
-	writes, register, err := createCommands(v)
+	write, register, err := createCommands(v)
 	if err != nil {
 		return vm.VMRef{}, err
 	}
-	for i, cmd := range writes {
-		p.step(cmd, fmt.Sprintf("writes the .vmx of %s (part %d of %d)", v.Name, i+1, len(writes)))
-	}
+	p.step(write, fmt.Sprintf("writes the .vmx of %s: %d bytes on stdin", v.Name, len(write.Stdin)))
 	p.step(register, "prints the new VM's vmid")
 	return vm.VMRef{Name: v.Name}, nil
 }

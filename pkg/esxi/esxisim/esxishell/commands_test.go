@@ -107,12 +107,9 @@ func TestRegisterVMFromItsVMX(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, chunk := range []string{string(content[:100]), string(content[100:])} {
-		script := sshhost.ScriptAppend
-		if i == 0 {
-			script = sshhost.ScriptCreate
-		}
-		e.must(t, ssh.Command{Argv: []string{"sh", "-c", script, "sh", chunk, "/vmfs/volumes/" + ds + "/web 01/web 01.vmx"}}.String())
+	write := ssh.Command{Argv: []string{"sh", "-c", sshhost.ScriptWrite, "sh", "/vmfs/volumes/" + ds + "/web 01/web 01.vmx"}}.String()
+	if out, errOut, exit := e.execIn(t, write, string(content)); exit != 0 {
+		t.Fatalf("writing the .vmx: %d %s%s", exit, out, errOut)
 	}
 	reg := ssh.Command{Argv: []string{"vim-cmd", "solo/registervm", "/vmfs/volumes/" + ds + "/web 01/web 01.vmx"}}.String()
 	vmid, err := ssh.ParseRegisterVM(e.must(t, reg))
@@ -146,7 +143,7 @@ func TestRegisterVMFromItsVMX(t *testing.T) {
 		t.Fatalf("second registration: %v\n%s", err, out)
 	}
 	// The .vmx cannot be written twice.
-	_, stderr, exit := e.exec(t, ssh.Command{Argv: []string{"sh", "-c", sshhost.ScriptCreate, "sh", "x", "/vmfs/volumes/" + ds + "/web 01/web 01.vmx"}}.String())
+	_, stderr, exit := e.execIn(t, ssh.Command{Argv: []string{"sh", "-c", sshhost.ScriptWrite, "sh", "/vmfs/volumes/" + ds + "/web 01/web 01.vmx"}}.String(), "x")
 	if exit == 0 || !strings.Contains(stderr, "File exists") {
 		t.Fatalf("overwrite: exit %d %q", exit, stderr)
 	}

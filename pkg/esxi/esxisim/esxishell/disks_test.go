@@ -103,12 +103,19 @@ func TestFoldersAndFileWrites(t *testing.T) {
 	}
 	e.must(t, "mkdir -p /vmfs/volumes/datastore1/x/y")
 	path := "/vmfs/volumes/datastore1/a b/f.txt"
-	e.must(t, ssh.Command{Argv: []string{"sh", "-c", sshhost.ScriptCreate, "sh", "one ", path}}.String())
-	e.must(t, ssh.Command{Argv: []string{"sh", "-c", sshhost.ScriptAppend, "sh", "two", path}}.String())
+	write := func(p string) string {
+		return ssh.Command{Argv: []string{"sh", "-c", sshhost.ScriptWrite, "sh", p}}.String()
+	}
+	if _, stderr, exit := e.execIn(t, write(path), "one two"); exit != 0 {
+		t.Fatalf("write: %d %s", exit, stderr)
+	}
 	if b, _ := os.ReadFile(filepath.Join(e.sim.DatastoreDir(), "a b", "f.txt")); string(b) != "one two" {
 		t.Fatalf("file holds %q", b)
 	}
-	if _, stderr, exit := e.exec(t, ssh.Command{Argv: []string{"sh", "-c", sshhost.ScriptCreate, "sh", "x", "/vmfs/volumes/datastore1/nodir/f"}}.String()); exit != 2 || !strings.Contains(stderr, "No such file") {
+	if _, stderr, exit := e.execIn(t, write(path), "again"); exit != 2 || !strings.Contains(stderr, "File exists") {
+		t.Fatalf("a second write must not overwrite: %d %q", exit, stderr)
+	}
+	if _, stderr, exit := e.execIn(t, write("/vmfs/volumes/datastore1/nodir/f"), "x"); exit != 2 || !strings.Contains(stderr, "No such file") {
 		t.Fatalf("write into a missing folder: %d %q", exit, stderr)
 	}
 	if _, _, exit := e.exec(t, "rm '/vmfs/volumes/datastore1/a b'"); exit == 0 {

@@ -3,6 +3,7 @@ package esxishell
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 
@@ -67,36 +68,27 @@ func (s *Shell) rm(args []string) result {
 	return ok("")
 }
 
-// sh runs the two file-writing scripts of pkg/esxi/sshhost:
-// sh -c SCRIPT sh CONTENT PATH.
-func (s *Shell) sh(args []string) result {
-	if len(args) != 5 || args[0] != "-c" || args[2] != "sh" {
+// sh runs the file-writing script of pkg/esxi/sshhost,
+// sh -c SCRIPT sh PATH, writing stdin to a new file at PATH.
+func (s *Shell) sh(args []string, stdin io.Reader) result {
+	if len(args) != 4 || args[0] != "-c" || args[1] != sshhost.ScriptWrite || args[2] != "sh" {
 		return failed("sh: this host's shell only runs ceso's file writes\n", 2)
 	}
-	script, content, path := args[1], args[3], args[4]
-	var flags int
-	switch script {
-	case sshhost.ScriptCreate:
-		flags = os.O_WRONLY | os.O_CREATE | os.O_EXCL
-	case sshhost.ScriptAppend:
-		flags = os.O_WRONLY | os.O_CREATE | os.O_APPEND
-	default:
-		return failed("sh: this host's shell only runs ceso's file writes\n", 2)
-	}
+	path := args[3]
 	f, err := s.resolve(path)
 	if err != nil {
 		return failed(fmt.Sprintf("sh: can't create %s: Permission denied\n", path), 2)
 	}
-	out, err := os.OpenFile(f.local, flags, 0o644)
+	out, err := os.OpenFile(f.local, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return failed(fmt.Sprintf("sh: can't create %s: %s\n", path, errnoText(err)), 2)
 	}
-	_, werr := out.WriteString(content)
+	_, werr := io.Copy(out, stdin)
 	if cerr := out.Close(); werr == nil {
 		werr = cerr
 	}
 	if werr != nil {
-		return failed(fmt.Sprintf("sh: write error: %s\n", errnoText(werr)), 1)
+		return failed(fmt.Sprintf("cat: write error: %s\n", errnoText(werr)), 1)
 	}
 	return ok("")
 }

@@ -38,6 +38,14 @@ func (e *env) exec(t *testing.T, line string) (stdout, stderr string, exit int) 
 	return out.String(), errOut.String(), exit
 }
 
+// execIn runs a command line with stdin.
+func (e *env) execIn(t *testing.T, line, stdin string) (stdout, stderr string, exit int) {
+	t.Helper()
+	var out, errOut strings.Builder
+	exit = e.shell.ExecStdin(context.Background(), line, strings.NewReader(stdin), &out, &errOut)
+	return out.String(), errOut.String(), exit
+}
+
 // must runs a command line that must succeed and returns its output.
 func (e *env) must(t *testing.T, line string) string {
 	t.Helper()

@@ -60,18 +60,23 @@ func ok(stdout string) result { return result{stdout: stdout} }
 
 func failed(stderr string, exit int) result { return result{stderr: stderr, exit: exit} }
 
-// Exec runs one command line.
+// Exec runs one command line with an empty standard input.
 func (s *Shell) Exec(ctx context.Context, line string, stdout, stderr io.Writer) int {
+	return s.ExecStdin(ctx, line, strings.NewReader(""), stdout, stderr)
+}
+
+// ExecStdin runs one command line reading stdin (sshtest.StdinHandler).
+func (s *Shell) ExecStdin(ctx context.Context, line string, stdin io.Reader, stdout, stderr io.Writer) int {
 	s.mu.Lock()
 	s.commands = append(s.commands, line)
 	s.mu.Unlock()
-	r := s.run(ctx, line)
+	r := s.run(ctx, line, stdin)
 	_, _ = io.WriteString(stdout, r.stdout)
 	_, _ = io.WriteString(stderr, r.stderr)
 	return r.exit
 }
 
-func (s *Shell) run(ctx context.Context, line string) result {
+func (s *Shell) run(ctx context.Context, line string, stdin io.Reader) result {
 	argv, err := splitWords(line)
 	if err != nil {
 		return failed(fmt.Sprintf("sh: %s in %q\n", err, line), 2)
@@ -89,7 +94,7 @@ func (s *Shell) run(ctx context.Context, line string) result {
 	case "rm":
 		return s.rm(argv[1:])
 	case "sh":
-		return s.sh(argv[1:])
+		return s.sh(argv[1:], stdin)
 	}
 	return failed("sh: "+argv[0]+": not found\n", 127)
 }

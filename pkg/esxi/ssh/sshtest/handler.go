@@ -12,6 +12,13 @@ type Handler interface {
 	Exec(ctx context.Context, cmd string, stdout, stderr io.Writer) int
 }
 
+// StdinHandler is a Handler that also reads the command's standard input:
+// what the client sends on the session until it closes its side.
+type StdinHandler interface {
+	Handler
+	ExecStdin(ctx context.Context, cmd string, stdin io.Reader, stdout, stderr io.Writer) int
+}
+
 // HandlerFunc adapts a function to a Handler.
 type HandlerFunc func(ctx context.Context, cmd string, stdout, stderr io.Writer) int
 

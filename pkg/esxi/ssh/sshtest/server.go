@@ -10,6 +10,7 @@ import (
 	"net"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	gossh "golang.org/x/crypto/ssh"
 )
@@ -37,6 +38,10 @@ type Options struct {
 	// Handler runs the commands; without one every command fails with
 	// exit status 127.
 	Handler Handler
+	// MaxSessions, when above 0, refuses a session channel while that many
+	// are open on the connection, as sshd's MaxSessions does ("open failed:
+	// administratively prohibited"); hardened hosts set it to 1.
+	MaxSessions int
 }
 
 // Login is a successful authentication.
@@ -60,8 +65,10 @@ type Server struct {
 	commands   []string
 	logins     []Login
 	keepAlives int
-	conns      map[net.Conn]struct{}
-	closed     bool
+	// refusedSessions counts the session channels MaxSessions refused.
+	refusedSessions int
+	conns           map[net.Conn]struct{}
+	closed          bool
 }
 
 // Start starts a server. Close it when done.
@@ -188,17 +195,29 @@ func (s *Server) handleConn(nc net.Conn) {
 	defer sc.Close()
 	s.wg.Add(1)
 	go s.globalRequests(reqs)
+	var open atomic.Int32
 	for nch := range chans {
 		if nch.ChannelType() != "session" {
 			_ = nch.Reject(gossh.UnknownChannelType, "only session channels")
+			continue
+		}
+		if max := s.opts.MaxSessions; max > 0 && int(open.Load()) >= max {
+			s.mu.Lock()
+			s.refusedSessions++
+			s.mu.Unlock()
+			_ = nch.Reject(gossh.Prohibited, "open failed")
 			continue
 		}
 		ch, creqs, err := nch.Accept()
 		if err != nil {
 			continue
 		}
+		open.Add(1)
 		s.wg.Add(1)
-		go s.session(ch, creqs)
+		go func() {
+			defer open.Add(-1)
+			s.session(ch, creqs)
+		}()
 	}
 }
 
@@ -272,6 +291,13 @@ func (s *Server) KeepAlives() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.keepAlives
+}
+
+// RefusedSessions returns how many session channels MaxSessions refused.
+func (s *Server) RefusedSessions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refusedSessions
 }
 
 // Close stops the server: it closes the listener and every connection,

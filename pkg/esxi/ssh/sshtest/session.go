@@ -35,7 +35,12 @@ func (s *Server) session(ch gossh.Channel, reqs <-chan *gossh.Request) {
 
 		s.wg.Add(1)
 		go s.afterExec(reqs, cancel)
-		status := h.Exec(ctx, payload.Command, ch, ch.Stderr())
+		var status int
+		if sh, ok := h.(StdinHandler); ok {
+			status = sh.ExecStdin(ctx, payload.Command, ch, ch, ch.Stderr())
+		} else {
+			status = h.Exec(ctx, payload.Command, ch, ch.Stderr())
+		}
 		if status < 0 || status > 255 {
 			status = 255
 		}
