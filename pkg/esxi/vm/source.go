@@ -81,13 +81,36 @@ func readSource(ctx context.Context, c *client.Client, ref types.ManagedObjectRe
 
 func isTrue(b *bool) bool { return b != nil && *b }
 
+// diskBacking is what the copy needs of a disk's backing: the file of its
+// current state and its mode.
+type diskBacking struct{ FileName, DiskMode string }
+
+// diskFile reads a disk's backing. A VM with snapshots runs on delta disks:
+// SEsparse on VMFS6 (VirtualDiskSeSparseBackingInfo), vmfsSparse on VMFS5
+// (VirtualDiskSparseVer2BackingInfo), each naming its parent. Copying the
+// newest delta copies the disk's current state: CopyVirtualDisk_Task and
+// vmkfstools -i read through the chain and write one disk (the standalone
+// ESXi facts of docs/architecture.md; what ghettoVCB relies on when it
+// copies a running VM's disks under a snapshot).
+func diskFile(b types.BaseVirtualDeviceBackingInfo) (diskBacking, bool) {
+	switch b := b.(type) {
+	case *types.VirtualDiskFlatVer2BackingInfo:
+		return diskBacking{b.FileName, b.DiskMode}, true
+	case *types.VirtualDiskSeSparseBackingInfo:
+		return diskBacking{b.FileName, b.DiskMode}, true
+	case *types.VirtualDiskSparseVer2BackingInfo:
+		return diskBacking{b.FileName, b.DiskMode}, true
+	}
+	return diskBacking{}, false
+}
+
 // readDevices collects the storage controllers that carry disks, the disks
 // and the network adapters.
 func (s *sourceVM) readDevices(devices object.VirtualDeviceList) error {
 	ctrlIndex := map[int32]int{}
 	for _, d := range devices.SelectByType((*types.VirtualDisk)(nil)) {
 		disk := d.(*types.VirtualDisk)
-		b, ok := disk.Backing.(*types.VirtualDiskFlatVer2BackingInfo)
+		b, ok := diskFile(disk.Backing)
 		if !ok {
 			return fmt.Errorf("%w: disk %s of %q is backed by %T; only virtual disk files can be copied",
 				ErrUnsupportedHardware, devices.Name(disk), s.name, disk.Backing)
