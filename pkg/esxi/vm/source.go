@@ -89,9 +89,9 @@ type diskBacking struct{ FileName, DiskMode string }
 // SEsparse on VMFS6 (VirtualDiskSeSparseBackingInfo), vmfsSparse on VMFS5
 // (VirtualDiskSparseVer2BackingInfo), each naming its parent. Copying the
 // newest delta copies the disk's current state: CopyVirtualDisk_Task and
-// vmkfstools -i read through the chain and write one disk (the standalone
-// ESXi facts of docs/architecture.md; what ghettoVCB relies on when it
-// copies a running VM's disks under a snapshot).
+// vmkfstools -i read through the chain and write one consolidated disk
+// (the review of ESXi behaviour behind issue 13; not yet checked on a real
+// host by a test of ours).
 func diskFile(b types.BaseVirtualDeviceBackingInfo) (diskBacking, bool) {
 	switch b := b.(type) {
 	case *types.VirtualDiskFlatVer2BackingInfo:
