@@ -109,12 +109,17 @@ func (a *App) Metrics() *metrics.Metrics { return a.opts.Metrics }
 // Version is ceso's version.
 func (a *App) Version() string { return a.opts.Version }
 
-// Auditor returns the audit sink, opened once at security.audit_log.
+// Auditor returns the audit sink, opened once at security.audit_log: the
+// hash-chained log, rotated at security.audit_max_size, whose records name
+// this process's OS user, uid and host.
 func (a *App) Auditor() (*audit.Log, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.auditor == nil && a.auditErr == nil {
-		a.auditor, a.auditErr = audit.Open(a.cfg.AuditLogPath(), a.opts.Now)
+		actor := audit.CurrentActor("")
+		a.auditor, a.auditErr = audit.OpenWith(a.cfg.AuditLogPath(), audit.Options{
+			Now: a.opts.Now, MaxSize: a.cfg.Security.AuditMaxSizeBytes(), Actor: &actor,
+		})
 	}
 	if a.auditErr != nil {
 		return nil, fmt.Errorf("%w: %w", ops.ErrAudit, a.auditErr)
@@ -122,37 +127,48 @@ func (a *App) Auditor() (*audit.Log, error) {
 	return a.auditor, nil
 }
 
-// Call is how one operation is asked for: by whom, in which mode, and
-// whether only its plan is wanted.
+// Call is how one operation is asked for: by whom, in which mode, with
+// which confirmation or signed grant, and whether only its plan is wanted.
 type Call struct {
 	// DryRun returns the plan and changes nothing.
 	DryRun bool
 	// Actor overrides the App's actor (an API token's or an agent's name).
 	Actor string
-	// Mode is the sandbox mode; security.mode when empty.
+	// Mode lowers the configured security mode for this call (--mode,
+	// CESO_MODE, an API token's mode); it can never raise it. Empty: the
+	// configured mode.
 	Mode string
+	// Confirmed says a human confirmed a destructive operation (typed its
+	// name, or --yes): standard mode lets it run.
+	Confirmed bool
+	// PromotionToken and Approval are a signed promotion token and a plan
+	// approval (pkg/security) that may lift a refusal for this call.
+	PromotionToken string
+	Approval       string
 }
 
-// Runner returns the runner for one call: the sandbox of its mode, the
-// audit sink, the metrics and the clock.
+// Runner returns the runner for one call: the sandbox of its effective
+// mode (security.EffectiveMode of the configuration, the call's mode and
+// the system policy), the audit sink, the metrics and the clock.
 func (a *App) Runner(call Call) (*ops.Runner, error) {
+	sb, err := a.sandbox(call)
+	if err != nil {
+		return nil, err
+	}
 	auditor, err := a.Auditor()
 	if err != nil {
 		return nil, err
 	}
-	mode, actor := call.Mode, call.Actor
-	if mode == "" {
-		mode = a.cfg.Security.Mode
-	}
+	actor := call.Actor
 	if actor == "" {
 		actor = a.opts.Actor
 	}
 	return &ops.Runner{
-		Sandbox: ops.ModeSandbox{Mode: mode},
+		Sandbox: sb,
 		Audit:   auditor,
 		Metrics: a.opts.Metrics,
 		Actor:   actor,
-		Mode:    mode,
+		Mode:    sb.mode,
 		DryRun:  call.DryRun,
 		Now:     a.opts.Now,
 	}, nil

@@ -179,7 +179,7 @@ func TestRunnerAndAuditor(t *testing.T) {
 		t.Fatalf("runner %+v", r)
 	}
 	r, _ = a.Runner(Call{Mode: ops.ModeReadOnly, Actor: "agent:x", DryRun: true})
-	if r.Mode != ops.ModeReadOnly || r.Actor != "agent:x" || !r.DryRun {
+	if r.Mode != ops.ModeRestricted || r.Actor != "agent:x" || !r.DryRun {
 		t.Fatalf("runner %+v", r)
 	}
 	// An audit log that cannot be opened refuses every operation.

@@ -10,6 +10,7 @@ import (
 	"github.com/ceso/ceso/pkg/backup/target"
 	"github.com/ceso/ceso/pkg/config"
 	"github.com/ceso/ceso/pkg/esxi/client"
+	"github.com/ceso/ceso/pkg/ops"
 )
 
 // DefaultTargetName is the local target ceso uses when none is configured:
@@ -69,6 +70,7 @@ func WithBackup[T any](ctx context.Context, a *App, needHost, write bool, fn fun
 		if err != nil {
 			return nil, err
 		}
+		ops.UseTransport(ctx, config.TransportAPI)
 		c, releases = cl, append(releases, func() { p.Put(cl) })
 		return c, nil
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/ceso/ceso/pkg/config"
 	"github.com/ceso/ceso/pkg/esxi/client"
+	"github.com/ceso/ceso/pkg/ops"
 )
 
 // ClientConfig turns the configuration into a connection configuration,
@@ -70,6 +71,7 @@ func WithSession[T any](ctx context.Context, a *App, fn func(*client.Client) (T,
 	if err != nil {
 		return zero, err
 	}
+	ops.UseTransport(ctx, config.TransportAPI)
 	var out T
 	err = p.Do(ctx, func(c *client.Client) error {
 		var ferr error

@@ -37,13 +37,22 @@ func (a *App) VMHost(c *client.Client) (vm.Host, error) {
 	default:
 		return nil, fmt.Errorf("%w: esxi.transport %q: want auto, api or ssh", config.ErrInvalid, a.cfg.ESXi.Transport)
 	}
-	sh := sshhost.New(a.sshConn(), sshhost.Options{Inventory: sshhost.APIInventory{C: c}})
+	sh := sshhost.New(sshUse{a.sshConn()}, sshhost.Options{Inventory: sshhost.APIInventory{C: c}})
 	if a.cfg.ESXi.Transport == config.TransportSSH {
 		return sh, nil
 	}
 	fb := sshhost.NewFallback(api, sh, func(ctx context.Context) (bool, error) { return sshhost.FreeLicence(ctx, c) })
 	fb.OnFallback = func(ctx context.Context) { a.opts.Metrics.SSHFallback(ops.Current(ctx)) }
 	return fb, nil
+}
+
+// sshUse records, for the audit record, that an operation ran a command
+// over SSH.
+type sshUse struct{ r sshhost.Runner }
+
+func (u sshUse) Run(ctx context.Context, cmd ssh.Command) (ssh.Result, error) {
+	ops.UseTransport(ctx, config.TransportSSH)
+	return u.r.Run(ctx, cmd)
 }
 
 // sshConn is the App's lazy SSH connection.

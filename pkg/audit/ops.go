@@ -26,5 +26,6 @@ func fromOps(r ops.Record) Record {
 		Phase: r.Phase, CorrelationID: r.CorrelationID, Operation: r.Op, Class: r.Class, Mode: r.Mode,
 		Target: r.Target, Actor: Actor{Name: r.Actor}, Params: r.Params, DryRun: r.DryRun, Outcome: r.Outcome,
 		Error: r.Error, DurationMS: r.DurationMS, Notes: r.Notes,
+		TokenID: r.TokenID, ApprovalID: r.ApprovalID, Transport: r.Transport,
 	}
 }

@@ -21,6 +21,15 @@ var local = map[string]string{
 	"ceso demo":        "walks through the operations on an embedded simulator",
 	"ceso ops list":    "prints the catalog itself",
 	"ceso config show": "prints the local configuration; no host, catalog or target",
+
+	// The audit log and the operator's sandbox tools.
+	"ceso audit verify":     "reads the local audit log and checks its hash chain",
+	"ceso audit checkpoint": "prints the head of the local audit log",
+	"ceso audit hash":       "hashes a value with the local audit key",
+	"ceso sandbox keygen":   "makes the operator's key pair in local files",
+	"ceso sandbox promote":  "signs a token with the operator's private key; no host",
+	"ceso sandbox approve":  "signs a plan approval with the operator's private key; no host",
+	"ceso sandbox revoke":   "records a revocation in the local sandbox state file",
 }
 
 // TestEveryCommandIsOneOperation walks the cobra tree and the catalog:

@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"github.com/ceso/ceso/pkg/cli/auditcmd"
 	"github.com/ceso/ceso/pkg/cli/backupcmd"
 	"github.com/ceso/ceso/pkg/cli/cloudinitcmd"
 	"github.com/ceso/ceso/pkg/cli/cmdutil"
 	"github.com/ceso/ceso/pkg/cli/configcmd"
 	"github.com/ceso/ceso/pkg/cli/opscmd"
+	"github.com/ceso/ceso/pkg/cli/sandboxcmd"
 	"github.com/ceso/ceso/pkg/cli/vm"
 	"github.com/spf13/cobra"
 )
@@ -23,6 +25,13 @@ automation.
 Configuration: ~/.config/ceso/config.yaml (or --config, CESO_CONFIG), then the
 environment (ESXI_HOST, ESXI_USER, ESXI_PASSWORD, ESXI_THUMBPRINT, ESXI_CA_FILE,
 ESXI_INSECURE), then flags. See config-example.yaml.
+
+Sandbox: security.mode (restricted, standard, unrestricted) decides what runs;
+--mode or CESO_MODE lowers it for one command, never raises it. A refused
+command prints its plan and plan ID; a human approves it with ceso sandbox
+approve, or lifts a restriction with a promotion token (--promotion-token,
+CESO_PROMOTION_TOKEN). Every operation is recorded in a hash-chained audit log
+(ceso audit verify). See docs/security.md.
 
 Try it without a host: ceso demo
 
@@ -54,6 +63,9 @@ Try it without a host: ceso demo
 	pf.BoolVar(&g.NoSessionCache, "no-session-cache", false, "log in afresh and do not keep the session for the next run")
 	pf.BoolVar(&g.MetricsEnabled, "metrics-enabled", false, "serve Prometheus metrics on metrics.listen:metrics.port (127.0.0.1:9090) metrics.path (/metrics) while the command runs")
 	pf.DurationVar(&g.MetricsLinger, "metrics-linger", cmdutil.DefaultMetricsLinger, "with --metrics-enabled: after the command, wait up to this long for a last scrape")
+	pf.StringVar(&g.Mode, "mode", "", "lower the security mode for this command: restricted, standard or unrestricted (CESO_MODE); never raises it")
+	pf.StringVar(&g.PromotionToken, "promotion-token", "", "a signed promotion token that lifts a sandbox refusal within its scope (CESO_PROMOTION_TOKEN); see ceso sandbox promote")
+	pf.StringVar(&g.Approval, "approval", "", "a signed approval of this command's plan ID, valid once; see ceso sandbox approve")
 
 	root.AddCommand(
 		vm.NewCmdVM(f),
@@ -63,6 +75,8 @@ Try it without a host: ceso demo
 		opscmd.NewCmdOps(f),
 		newCmdSimulator(f),
 		newCmdDemo(f),
+		auditcmd.NewCmdAudit(f),
+		sandboxcmd.NewCmdSandbox(f),
 	)
 	return root
 }

@@ -100,13 +100,6 @@ type Metrics struct {
 	Textfile string `yaml:"textfile"`
 }
 
-// Security limits what ceso may do and records what it did.
-type Security struct {
-	Mode        string   `yaml:"mode"`
-	AuditLog    string   `yaml:"audit_log"`
-	IPAllowlist []string `yaml:"ip_allowlist"`
-}
-
 // Log configures diagnostic logging on stderr.
 type Log struct {
 	Level  string `yaml:"level"`
@@ -118,13 +111,6 @@ const (
 	TransportAuto = "auto"
 	TransportAPI  = "api"
 	TransportSSH  = "ssh"
-)
-
-// Security modes, from the most to the least restrictive.
-const (
-	ModeReadOnly     = "read-only"
-	ModeStandard     = "standard"
-	ModeUnrestricted = "unrestricted"
 )
 
 // Default returns the configuration used when nothing is set.
@@ -145,7 +131,7 @@ func Default() Config {
 			Retention:     Retention{KeepLast: 7, KeepDaily: 7, KeepWeekly: 4, KeepMonthly: 6},
 		},
 		Metrics:  Metrics{Enabled: true, Listen: "127.0.0.1", Port: 9090, Path: "/metrics"},
-		Security: Security{Mode: ModeUnrestricted},
+		Security: Security{MaxPromotion: time.Hour},
 		Log:      Log{Level: "warn", Format: "console"},
 	}
 }

@@ -65,6 +65,9 @@ func Load(explicit string, env Env) (*Config, error) {
 	if err := applyEnv(&cfg, env); err != nil {
 		return nil, err
 	}
+	if err := loadSecurity(&cfg, env); err != nil {
+		return nil, err
+	}
 	if cfg.StateDir == "" {
 		cfg.StateDir = defaultStateDir(env)
 	}

@@ -139,20 +139,6 @@ func (m Metrics) validate() error {
 	return nil
 }
 
-func (s Security) validate() error {
-	switch s.Mode {
-	case ModeReadOnly, ModeStandard, ModeUnrestricted:
-	default:
-		return invalid("security.mode", "want read-only, standard or unrestricted, got %q", s.Mode)
-	}
-	for i, a := range s.IPAllowlist {
-		if _, _, err := net.ParseCIDR(a); err != nil && net.ParseIP(a) == nil {
-			return invalid(fmt.Sprintf("security.ip_allowlist[%d]", i), "want an IP address or CIDR, got %q", a)
-		}
-	}
-	return nil
-}
-
 func (l Log) validate() error {
 	switch l.Level {
 	case "debug", "info", "warn", "error":

@@ -26,7 +26,7 @@ func TestOperationsFeedTheMetrics(t *testing.T) {
 	for _, want := range []string{
 		`ceso_vm_operation_total{operation="vm.create",status="success"} 2`,
 		`ceso_vm_operation_total{operation="vm.delete",status="refused"} 1`,
-		`ceso_sandbox_denials_total{mode="read-only",operation="vm.delete"} 1`,
+		`ceso_sandbox_denials_total{mode="restricted",operation="vm.delete"} 1`,
 		`ceso_esxi_api_call_duration_seconds_count{class="task"}`,
 		`ceso_esxi_api_call_duration_seconds_count{class="read"}`,
 		`ceso_esxi_reachable 1`,

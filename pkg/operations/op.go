@@ -102,7 +102,7 @@ func (o *Op[P, R]) Invoke(ctx context.Context, a *app.App, call app.Call, params
 		return Outcome[any]{}, err
 	}
 	out, err := Run(ctx, a, call, o, p)
-	return Outcome[any]{CorrelationID: out.CorrelationID, DryRun: out.DryRun, Plan: out.Plan, Result: out.Result, Notes: out.Notes}, err
+	return Outcome[any]{CorrelationID: out.CorrelationID, DryRun: out.DryRun, Plan: out.Plan, PlanID: out.PlanID, Result: out.Result, Notes: out.Notes}, err
 }
 
 // ErrInvalidParams is returned for params that cannot be decoded or do not

@@ -15,8 +15,11 @@ type Outcome[R any] struct {
 	CorrelationID string `json:"correlation_id"`
 	// DryRun says that only the plan was made.
 	DryRun bool `json:"dry_run"`
-	// Plan is the steps the operation would take (dry run only).
+	// Plan is the steps the operation would take: on a dry run, and with a
+	// refusal the sandbox would allow as a dry run.
 	Plan []ops.Step `json:"plan"`
+	// PlanID names Plan: what `ceso sandbox approve` signs.
+	PlanID string `json:"plan_id,omitempty"`
 	// Result is the operation's result (not on a dry run). It may be set
 	// with an error too: a batch that partly failed.
 	Result R `json:"result"`
@@ -54,7 +57,7 @@ func Run[P Params, R any](ctx context.Context, a *app.App, call app.Call, o *Op[
 		Run:  func(ctx context.Context) (any, error) { return o.run(ctx, a, p) },
 	}
 	res, err := r.Do(ctx, op)
-	out.CorrelationID, out.DryRun, out.Plan, out.Notes = res.CorrelationID, res.DryRun, res.Plan, res.Notes
+	out.CorrelationID, out.DryRun, out.Plan, out.PlanID, out.Notes = res.CorrelationID, res.DryRun, res.Plan, res.PlanID, res.Notes
 	if v, ok := res.Value.(R); ok {
 		out.Result = v
 	}

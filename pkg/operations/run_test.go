@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ceso/ceso/pkg/app"
+	"github.com/ceso/ceso/pkg/audit"
 	"github.com/ceso/ceso/pkg/esxi/esxisim/simtest"
 	"github.com/ceso/ceso/pkg/ops"
 )
@@ -120,7 +121,7 @@ func TestEveryOperationRuns(t *testing.T) {
 
 // checkAuditPairs reads the audit log: every operation run by the test has
 // a start and an end record with one correlation ID and the actor.
-func checkAuditPairs(t *testing.T, path string, ops int) {
+func checkAuditPairs(t *testing.T, path string, count int) {
 	t.Helper()
 	file, err := os.Open(path)
 	if err != nil {
@@ -137,9 +138,13 @@ func checkAuditPairs(t *testing.T, path string, ops int) {
 			CorrelationID string `json:"correlation_id"`
 			Actor         struct {
 				Name string `json:"name"`
+				User string `json:"user"`
+				Host string `json:"host"`
 			} `json:"actor"`
-			Op     string          `json:"operation"`
-			Params json.RawMessage `json:"params"`
+			Op        string          `json:"operation"`
+			Mode      string          `json:"mode"`
+			Transport string          `json:"transport"`
+			Params    json.RawMessage `json:"params"`
 		}
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 			t.Fatal(err)
@@ -152,9 +157,21 @@ func checkAuditPairs(t *testing.T, path string, ops int) {
 		if r.Phase == "start" && len(r.Params) == 0 {
 			t.Errorf("%s start record without params", r.Op)
 		}
+		if r.Mode != ops.ModeUnrestricted || r.Actor.User == "" || r.Actor.Host == "" {
+			t.Errorf("%s %s record: mode %q actor %+v", r.Op, r.Phase, r.Mode, r.Actor)
+		}
+		// What reaches the host says how; what stays local (the catalog, the
+		// local target) says nothing.
+		if wantAPI := r.Phase == "end" && (strings.HasPrefix(r.Op, "vm.") || r.Op == "backup.create" || r.Op == "backup.restore"); wantAPI != (r.Transport == "api") {
+			t.Errorf("%s %s record: transport %q", r.Op, r.Phase, r.Transport)
+		}
 	}
-	if len(opsSeen) != ops {
-		t.Errorf("audit records for %d operations, want %d: %v", len(opsSeen), ops, opsSeen)
+	// The chain holds: every record in order, none edited.
+	if rep, err := audit.VerifyLog(path, nil); err != nil || rep.Records == 0 {
+		t.Errorf("audit chain: %+v %v", rep, err)
+	}
+	if len(opsSeen) != count {
+		t.Errorf("audit records for %d operations, want %d: %v", len(opsSeen), count, opsSeen)
 	}
 	for id, ph := range phases {
 		if strings.Join(ph, ",") != "start,end" {

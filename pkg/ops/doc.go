@@ -7,5 +7,12 @@
 // plan and stops on a dry run, times and counts the op in the metrics, runs
 // it, and writes the audit "end" record with the same correlation ID.
 //
+// A sandbox that is a Guard (pkg/app's, over pkg/security) also says how it
+// let an op through — by its mode, a promotion token or a plan approval —
+// and the audit records carry the token or approval ID. An approval is for
+// one plan: when one is given the runner makes the plan first and the Guard
+// checks its ID. An op the Guard refuses but would allow as a dry run is
+// refused with its plan and plan ID in the Result, for a human to approve.
+//
 // It must not import the CLI, the server, the catalog or any ESXi package.
 package ops

@@ -65,8 +65,10 @@ type Op struct {
 type Result struct {
 	CorrelationID string
 	DryRun        bool
-	Plan          []Step // set on a dry run
-	Value         any    // what Run returned
+	Plan          []Step // set on a dry run, and on a refusal the sandbox would allow as a dry run
+	// PlanID names Plan when the sandbox is a Guard: what an approval is for.
+	PlanID string
+	Value  any // what Run returned
 	// Notes are remarks an operation made along the way (e.g. "done over SSH:
 	// the licence refuses API writes"), for the output and the audit record.
 	Notes []string

@@ -42,34 +42,25 @@ func (r *Runner) Do(ctx context.Context, op *Op) (Result, error) {
 		CorrelationID: res.CorrelationID, Actor: r.Actor, Op: op.Name, Class: op.Class.String(), Mode: r.Mode,
 		Target: op.Target, Params: op.Params, DryRun: r.DryRun,
 	}
-
-	sandbox := r.Sandbox
-	if sandbox == nil {
-		sandbox = ModeSandbox{} // deny by default
+	dec, refusal, failed := r.decide(ctx, op)
+	if failed != nil {
+		r.audit(ctx, endRecord(rec, outcome(failed), failed, 0, nil))
+		return res, failed
 	}
-	if err := sandbox.Allow(ctx, op); err != nil {
-		if g, ok := r.Metrics.(GuardObserver); ok {
-			g.SandboxDenied(op.Name, r.Mode)
-		}
-		r.observe(op.Name, StatusRefused, 0)
-		r.audit(ctx, endRecord(rec, StatusRefused, err, 0, nil))
-		return res, err
+	if refusal != nil {
+		return r.refused(ctx, op, rec, res, refusal)
 	}
-
+	rec.TokenID, rec.ApprovalID = dec.TokenID, dec.ApprovalID
 	rec.Phase = "start"
 	if err := r.audit(ctx, rec); err != nil {
 		return res, fmt.Errorf("%w: %s: %w", ErrAudit, op.Name, err)
 	}
-
 	if r.DryRun {
-		steps, err := r.plan(ctx, op)
-		res.Plan = steps
-		_ = r.audit(ctx, endRecord(rec, outcome(err), err, 0, nil))
-		return res, err
+		return r.dryRun(ctx, op, rec, res)
 	}
-
-	collected := &notes{}
+	collected, used := &notes{}, &transports{}
 	ctx = context.WithValue(context.WithValue(ctx, notesKey{}, collected), nameKey{}, op.Name)
+	ctx = context.WithValue(ctx, transportKey{}, used)
 	start := r.now()
 	value, err := op.Run(ctx)
 	elapsed := r.now().Sub(start)
@@ -77,9 +68,25 @@ func (r *Runner) Do(ctx context.Context, op *Op) (Result, error) {
 	res.Value, res.Notes = value, noteList
 	status := outcome(err)
 	r.observe(op.Name, status, elapsed.Seconds())
-	if aerr := r.audit(ctx, endRecord(rec, status, err, elapsed, noteList)); aerr != nil && err == nil {
+	end := endRecord(rec, status, err, elapsed, noteList)
+	end.Transport = used.String()
+	if aerr := r.audit(ctx, end); aerr != nil && err == nil {
 		err = fmt.Errorf("%w: %s ran but its end record failed: %w", ErrAudit, op.Name, aerr)
 	}
+	return res, err
+}
+
+// dryRun makes the plan and, when the sandbox names plans, its plan ID.
+func (r *Runner) dryRun(ctx context.Context, op *Op, rec Record, res Result) (Result, error) {
+	steps, err := r.plan(ctx, op)
+	res.Plan = steps
+	var noteList []string
+	if g, ok := r.Sandbox.(Guard); ok && err == nil {
+		if res.PlanID, err = g.PlanID(op, steps); err == nil {
+			noteList = []string{"plan " + res.PlanID}
+		}
+	}
+	r.audit(ctx, endRecord(rec, outcome(err), err, 0, noteList))
 	return res, err
 }
 

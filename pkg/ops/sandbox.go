@@ -13,13 +13,15 @@ type Sandbox interface {
 }
 
 // Modes of ModeSandbox, from the most to the least restrictive.
+// ModeRestricted is ModeReadOnly's newer name.
 const (
+	ModeRestricted   = "restricted"
 	ModeReadOnly     = "read-only"
 	ModeStandard     = "standard"
 	ModeUnrestricted = "unrestricted"
 )
 
-// ModeSandbox allows operations by class: read-only allows reads, standard
+// ModeSandbox allows operations by class: restricted (read-only) allows reads, standard
 // allows reads and writes, unrestricted allows everything, operations
 // without a class included. Any other mode allows nothing (deny by
 // default).
@@ -35,7 +37,7 @@ func (s ModeSandbox) Allow(_ context.Context, op *Op) error {
 	}
 	allowed := false
 	switch s.Mode {
-	case ModeReadOnly:
+	case ModeReadOnly, ModeRestricted:
 		allowed = op.Class == ClassRead
 	case ModeStandard:
 		allowed = op.Class == ClassRead || op.Class == ClassWrite
@@ -48,19 +50,26 @@ func (s ModeSandbox) Allow(_ context.Context, op *Op) error {
 
 // Record is one audit record: the start or the end of an operation.
 type Record struct {
-	Phase         string          `json:"phase"` // "start" or "end"
-	CorrelationID string          `json:"correlation_id"`
-	Actor         string          `json:"actor"`
-	Op            string          `json:"op"`
-	Class         string          `json:"class"`
-	Mode          string          `json:"mode,omitempty"` // the sandbox mode it ran under
-	Target        string          `json:"target,omitempty"`
-	Params        json.RawMessage `json:"params,omitempty"` // secret fields HMAC'd
-	DryRun        bool            `json:"dry_run,omitempty"`
-	Outcome       string          `json:"outcome,omitempty"` // end: success, failure, refused
-	Error         string          `json:"error,omitempty"`
-	DurationMS    int64           `json:"duration_ms,omitempty"`
-	Notes         []string        `json:"notes,omitempty"`
+	Phase         string `json:"phase"` // "start" or "end"
+	CorrelationID string `json:"correlation_id"`
+	Actor         string `json:"actor"`
+	Op            string `json:"op"`
+	Class         string `json:"class"`
+	Mode          string `json:"mode,omitempty"` // the sandbox mode it ran under
+	Target        string `json:"target,omitempty"`
+	// TokenID and ApprovalID name the promotion token or plan approval that
+	// let the op run, when one did.
+	TokenID    string `json:"token_id,omitempty"`
+	ApprovalID string `json:"approval_id,omitempty"`
+	// Transport is how the op reached the host ("api", "ssh", "api+ssh"),
+	// known at its end.
+	Transport  string          `json:"transport,omitempty"`
+	Params     json.RawMessage `json:"params,omitempty"` // secret fields HMAC'd
+	DryRun     bool            `json:"dry_run,omitempty"`
+	Outcome    string          `json:"outcome,omitempty"` // end: success, failure, refused
+	Error      string          `json:"error,omitempty"`
+	DurationMS int64           `json:"duration_ms,omitempty"`
+	Notes      []string        `json:"notes,omitempty"`
 }
 
 // Auditor writes audit records. A Write error refuses the operation.

@@ -163,9 +163,9 @@ func (s *Sandbox) baseRefusal(op Operation) error {
 	case op.Class == ClassRead, op.DryRun:
 		return nil
 	case s.mode == Restricted:
-		return fmt.Errorf("%w: %s is a %s operation; run it with --dry-run to see its plan and plan ID, then ask an operator for an approval or a promotion token", ErrPlanOnly, op.Name, op.Class)
+		return fmt.Errorf("%w: %s is a %s operation; an operator can approve its plan ID (ceso sandbox approve) or give a promotion token", ErrPlanOnly, op.Name, op.Class)
 	case op.Class == ClassDestructive && !op.Confirmed:
-		return fmt.Errorf("%w: %s is destructive; confirm it (--yes) or run it with --dry-run first", ErrNeedsConfirmation, op.Name)
+		return fmt.Errorf("%w: %s is destructive; confirm it (--yes where the command asks), or an operator can approve its plan ID or give a promotion token", ErrNeedsConfirmation, op.Name)
 	}
 	return nil
 }

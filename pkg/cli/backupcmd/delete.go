@@ -49,6 +49,7 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 		if err := clivm.Confirm(f.IO, opts.Yes, fmt.Sprintf("Delete backup %s and its files?", opts.ID), opts.ID); err != nil {
 			return err
 		}
+		ctx = cmdutil.WithConfirmed(ctx)
 	}
 	if _, done, err := cmdutil.Run(ctx, f, operations.BackupDelete, operations.BackupDeleteParams{ID: opts.ID, Force: opts.Force}, false); done || err != nil {
 		return err

@@ -31,6 +31,12 @@ type GlobalOptions struct {
 	MetricsEnabled bool
 	// MetricsLinger is how long the command then waits for a last scrape.
 	MetricsLinger time.Duration
+	// Mode lowers the security mode for this command (--mode; CESO_MODE).
+	Mode string
+	// PromotionToken and Approval may lift a sandbox refusal
+	// (--promotion-token or CESO_PROMOTION_TOKEN; --approval).
+	PromotionToken string
+	Approval       string
 }
 
 // Factory hands out what commands need: the IO streams, the environment,

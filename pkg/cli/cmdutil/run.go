@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/ceso/ceso/pkg/app"
 	"github.com/ceso/ceso/pkg/operations"
 	"github.com/ceso/ceso/pkg/ops"
 )
@@ -35,32 +34,58 @@ func Run[P operations.Params, R any](ctx context.Context, f *Factory, op *operat
 	if err != nil {
 		return result, true, err
 	}
-	out, err := operations.Run(ctx, a, app.Call{DryRun: f.Global.DryRun}, op, p)
+	call, err := f.Call(ctx)
+	if err != nil {
+		return result, true, err
+	}
+	out, err := operations.Run(ctx, a, call, op, p)
 	for _, n := range out.Notes {
 		fmt.Fprintf(f.IO.ErrOut, "note: %s\n", n)
 	}
 	if err != nil {
+		if out.PlanID != "" {
+			f.printRefusedPlan(op.Name(), p.Target(), out.Plan, out.PlanID, asJSON)
+		}
 		return out.Result, true, err
 	}
 	if out.DryRun {
-		return result, true, f.printPlan(op.Name(), p.Target(), out.Plan, asJSON)
+		return result, true, f.printPlan(op.Name(), p.Target(), out.Plan, out.PlanID, asJSON)
 	}
 	return out.Result, false, nil
 }
 
-func (f *Factory) printPlan(name, target string, plan []ops.Step, asJSON bool) error {
+func (f *Factory) printPlan(name, target string, plan []ops.Step, planID string, asJSON bool) error {
 	if plan == nil {
 		plan = []ops.Step{}
 	}
 	if asJSON {
-		return WriteJSON(f.IO.Out, map[string]any{"dry_run": true, "op": name, "target": target, "plan": plan})
+		return WriteJSON(f.IO.Out, map[string]any{"dry_run": true, "op": name, "target": target, "plan": plan, "plan_id": planID})
 	}
-	what := name
-	if target != "" {
-		what += " " + target
+	_, err := fmt.Fprintf(f.IO.Out, "dry run: %s would make these calls, in order (nothing was changed):\n%s", what(name, target), ops.FormatPlan(plan))
+	if err == nil && planID != "" {
+		_, err = fmt.Fprintf(f.IO.Out, "plan ID: %s\n", planID)
 	}
-	_, err := fmt.Fprintf(f.IO.Out, "dry run: %s would make these calls, in order (nothing was changed):\n%s", what, ops.FormatPlan(plan))
 	return err
+}
+
+// printRefusedPlan shows the plan of an operation the sandbox refused, with
+// its plan ID and what a human must run to approve exactly that plan.
+func (f *Factory) printRefusedPlan(name, target string, plan []ops.Step, planID string, asJSON bool) {
+	if asJSON {
+		_ = WriteJSON(f.IO.Out, map[string]any{"refused": true, "op": name, "target": target, "plan": plan, "plan_id": planID})
+	} else {
+		fmt.Fprintf(f.IO.Out, "refused: %s would make these calls, in order (nothing was changed):\n%splan ID: %s\n",
+			what(name, target), ops.FormatPlan(plan), planID)
+	}
+	fmt.Fprintf(f.IO.ErrOut, "To let it run once, a human who holds the promotion key reviews this plan and runs:\n"+
+		"  ceso sandbox approve %s --key FILE\nthen this command is run again with --approval APPROVAL (valid once, 10 minutes unless approve --ttl says otherwise).\n", planID)
+}
+
+func what(name, target string) string {
+	if target != "" {
+		return name + " " + target
+	}
+	return name
 }
 
 // OperationAnnotation is the cobra annotation that names the catalog

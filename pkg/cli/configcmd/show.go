@@ -2,6 +2,7 @@ package configcmd
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/ceso/ceso/pkg/cli/cmdutil"
 	"github.com/spf13/cobra"
@@ -57,6 +58,10 @@ func showRun(opts *ShowOptions) error {
 		src = "none (defaults and environment)"
 	}
 	fmt.Fprintf(f.IO.Out, "# source: %s\n", src)
+	if p := cfg.Security.Policy; p != nil {
+		fmt.Fprintf(f.IO.Out, "# system policy: %s (max_mode %q, max_promotion %v, promotion_public_key %q, allowed_ops %v)\n",
+			strings.Join(p.Sources, ", "), p.MaxMode, p.MaxPromotion, p.PromotionPublicKey, p.AllowedOps)
+	}
 	_, err = f.IO.Out.Write(out)
 	return err
 }

@@ -76,6 +76,7 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 		if err := Confirm(f.IO, opts.Yes, fmt.Sprintf("Delete VM %q and all its files?", opts.Name), opts.Name); err != nil {
 			return err
 		}
+		ctx = cmdutil.WithConfirmed(ctx)
 	}
 	if _, done, err := cmdutil.Run(ctx, f, operations.VMDelete, operations.VMDeleteParams{Name: opts.Name, Force: opts.Force}, false); done || err != nil {
 		return err
