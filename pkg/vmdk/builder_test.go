@@ -36,10 +36,16 @@ const testDescriptor = "# Disk DescriptorFile\nversion=1\nCID=12345678\nparentCI
 // h.overHead.
 func newBuilder(t *testing.T, h header) *builder {
 	t.Helper()
+	return newBuilderText(t, h, testDescriptor)
+}
+
+// newBuilderText is newBuilder with the given descriptor text.
+func newBuilderText(t *testing.T, h header, text string) *builder {
+	t.Helper()
 	b := &builder{t: t, h: h}
 	b.buf.Write(h.marshal())
 	b.pad(h.descriptorOffset)
-	b.buf.WriteString(testDescriptor)
+	b.buf.WriteString(text)
 	b.pad(h.overHead)
 	return b
 }
@@ -63,10 +69,15 @@ func (b *builder) grain(lba uint64, data []byte) uint32 {
 
 // rawGrain writes a grain marker with payload as the compressed bytes.
 func (b *builder) rawGrain(lba uint64, payload []byte) uint32 {
+	return b.sizedGrain(lba, uint32(len(payload)), payload)
+}
+
+// sizedGrain writes a grain marker whose size field says size.
+func (b *builder) sizedGrain(lba uint64, size uint32, payload []byte) uint32 {
 	at := b.sector()
 	var m [12]byte
 	binary.LittleEndian.PutUint64(m[:], lba)
-	binary.LittleEndian.PutUint32(m[8:], uint32(len(payload)))
+	binary.LittleEndian.PutUint32(m[8:], size)
 	b.buf.Write(m[:])
 	b.buf.Write(payload)
 	b.align()
