@@ -14,7 +14,7 @@ import (
 // exactly the structure (or the damage) they need. It compresses with the
 // standard library's zlib, not the package's.
 type builder struct {
-	t   *testing.T
+	t   testing.TB
 	h   header
 	buf bytes.Buffer
 }
@@ -34,13 +34,13 @@ const testDescriptor = "# Disk DescriptorFile\nversion=1\nCID=12345678\nparentCI
 
 // newBuilder writes h, a descriptor at h.descriptorOffset and pads to
 // h.overHead.
-func newBuilder(t *testing.T, h header) *builder {
+func newBuilder(t testing.TB, h header) *builder {
 	t.Helper()
 	return newBuilderText(t, h, testDescriptor)
 }
 
 // newBuilderText is newBuilder with the given descriptor text.
-func newBuilderText(t *testing.T, h header, text string) *builder {
+func newBuilderText(t testing.TB, h header, text string) *builder {
 	t.Helper()
 	b := &builder{t: t, h: h}
 	b.buf.Write(h.marshal())
@@ -143,7 +143,7 @@ func (b *builder) finish(tables ...map[int]uint32) []byte {
 }
 
 // zlibBytes compresses data with the standard library.
-func zlibBytes(t *testing.T, data []byte) []byte {
+func zlibBytes(t testing.TB, data []byte) []byte {
 	t.Helper()
 	var out bytes.Buffer
 	z := zlib.NewWriter(&out)

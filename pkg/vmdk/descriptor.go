@@ -293,8 +293,8 @@ func (d Descriptor) Validate() error {
 }
 
 func validKey(k string, ddb bool) error {
-	first, _, _ := strings.Cut(k, " ")
-	if k == "" || k != strings.TrimSpace(k) || strings.ContainsAny(k, "\"\t=\r\n\x00") || k[0] == '#' || extentAccess[first] {
+	first, _, spaced := strings.Cut(k, " ")
+	if k == "" || k != strings.TrimSpace(k) || strings.ContainsAny(k, "\"\t=\r\n\x00") || k[0] == '#' || spaced && extentAccess[first] {
 		return fmt.Errorf("key %q cannot be written: %w", k, ErrDescriptor)
 	}
 	if strings.HasPrefix(k, "ddb.") != ddb {
