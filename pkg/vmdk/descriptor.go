@@ -228,7 +228,7 @@ func (d Descriptor) String() string {
 	b.WriteString("# Disk DescriptorFile\n")
 	fmt.Fprintf(&b, "version=%d\n", d.Version)
 	if d.Encoding != "" {
-		fmt.Fprintf(&b, "encoding=%q\n", d.Encoding)
+		fmt.Fprintf(&b, "encoding=\"%s\"\n", d.Encoding)
 	}
 	fmt.Fprintf(&b, "CID=%08x\nparentCID=%08x\n", d.CID, d.ParentCID)
 	if d.ParentFileNameHint != "" {
