@@ -60,7 +60,7 @@ func FuzzStreamReader(f *testing.F) {
 			}
 			return
 		}
-		small := r.Capacity() <= 4<<20
+		small := r.Capacity() <= 256<<10 // compare Read and Next on small disks only, for speed
 		var viaNext []byte
 		if small {
 			viaNext = make([]byte, r.Capacity())
@@ -85,7 +85,15 @@ func FuzzStreamReader(f *testing.F) {
 		if !small {
 			return
 		}
-		viaRead, readErr := decodeErr(data)
+		viaRead := make([]byte, r.Capacity()+1)
+		r2, err := NewStreamReader(bytes.NewReader(data))
+		if err != nil {
+			t.Fatalf("a second reader fails: %v", err)
+		}
+		n, readErr := io.ReadFull(r2, viaRead)
+		if errors.Is(readErr, io.ErrUnexpectedEOF) && n == len(viaRead)-1 {
+			readErr, viaRead = nil, viaRead[:n]
+		}
 		if (readErr == nil) != errors.Is(nextErr, io.EOF) {
 			t.Fatalf("Read ends with %v, Next with %v", readErr, nextErr)
 		}
