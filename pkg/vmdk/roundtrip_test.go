@@ -26,7 +26,7 @@ var sparseCases = []sparseCase{
 	{name: "last partial grain", capacity: 10*grain + 3*512, data: [][2]int{{10*grain + 512, 1024}}},
 	{name: "capacity below one grain", capacity: 3 * 512, data: [][2]int{{0, 3 * 512}}, random: true},
 	{name: "capacity not a multiple of the grain, data across the end", capacity: 5*grain + 4096, data: [][2]int{{4*grain + 10, grain + 4086}}},
-	{name: "several grain tables", capacity: 70 << 20, data: [][2]int{{32<<20 - 10, 20}, {69 << 20, grain}}},
+	{name: "several grain tables", capacity: 33 << 20, data: [][2]int{{32<<20 - 10, 20}, {33<<20 - grain, grain}}},
 	{name: "random grains", capacity: 8 << 20, data: randomRanges(8<<20, 40), random: true},
 }
 
@@ -59,7 +59,11 @@ func TestRoundTrip(t *testing.T) {
 	for _, c := range sparseCases {
 		t.Run(c.name, func(t *testing.T) {
 			raw := c.raw()
-			for _, chunk := range []int{1 << 20, 4097, 511} {
+			chunks := []int{1 << 20, 4097, 511}
+			if len(raw) > 8<<20 {
+				chunks = chunks[:1] // the odd sizes on the small disks only: the race detector is slow
+			}
+			for _, chunk := range chunks {
 				img := encode(t, raw, chunk, WriterOptions{})
 				if got := decode(t, img); !bytes.Equal(got, raw) {
 					t.Fatalf("chunks of %d: Read gives different bytes", chunk)

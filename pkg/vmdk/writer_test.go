@@ -74,7 +74,7 @@ func (f *failingWriter) Write(p []byte) (int, error) {
 // TestWriterFailures: a failure of the underlying writer, at any point,
 // comes back wrapped and stays.
 func TestWriterFailures(t *testing.T) {
-	raw := pattern(5, 40<<20)
+	raw := pattern(5, 4<<20)
 	full := len(encode(t, raw, len(raw), WriterOptions{CID: 1}))
 	for _, n := range []int{10, 128 * SectorSize, 200000, full - 3000, full - 10} {
 		fw := &failingWriter{n: n}
