@@ -154,7 +154,7 @@ func (s *StreamWriter) WriteAt(p []byte, off int64) (int, error) {
 			s.cur = g
 		}
 		var k int
-		if in == 0 && !s.dirty && len(p) >= glen { // a whole grain: no copy
+		if in == 0 && len(p) >= glen { // a whole grain, nothing of it buffered: no copy
 			if err := s.emit(g, p[:glen]); err != nil {
 				return n, err
 			}
