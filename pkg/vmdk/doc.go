@@ -15,8 +15,10 @@
 // The package only transforms bytes: it opens no files, talks to no host
 // and imports nothing else of ceso. Damaged input gives an error wrapping
 // one of the sentinels of errors.go (naming the field or the byte offset at
-// fault) and never a panic; no field can make it allocate more than a few
-// MiB (see MaxGrainSize, MaxDescriptorSize and the grain directory bound).
+// fault) and never a panic; no field makes it allocate more than about
+// 13 MiB (see MaxGrainSize, MaxDescriptorSize; a grain directory read at
+// the front keeps at most 2^21 entries, and only as many as the input
+// holds).
 //
 // # Format facts relied on
 //

@@ -23,7 +23,7 @@ func (r region) String() string {
 // front tracks the structures of the header region still to be read.
 type front struct {
 	desc, gd bool
-	gts      []uint64 // sectors of the grain tables, ascending
+	gts      []uint32 // sectors of the grain tables, ascending
 }
 
 // next is the structure that comes first in the file.
@@ -35,8 +35,8 @@ func (f *front) next(h header) (region, uint64) {
 	if f.gd && h.gdOffset < start {
 		kind, start = regionDirectory, h.gdOffset
 	}
-	if len(f.gts) > 0 && f.gts[0] < start {
-		kind, start = regionTable, f.gts[0]
+	if len(f.gts) > 0 && uint64(f.gts[0]) < start {
+		kind, start = regionTable, uint64(f.gts[0])
 	}
 	return kind, start
 }
@@ -107,11 +107,11 @@ func (s *StreamReader) readFrontDirectory(f *front) error {
 			return err
 		}
 		for i := 0; i < SectorSize && left > 0; i, left = i+4, left-1 {
-			e := uint64(le32(s.sector[i:]))
+			e := le32(s.sector[i:])
 			if e == 0 {
 				continue
 			}
-			if e >= h.overHead || h.overHead-e < h.gtSectors() {
+			if uint64(e) >= h.overHead || h.overHead-uint64(e) < h.gtSectors() {
 				return fmt.Errorf("grain directory entry %d points past overHead %d: a table after the grains cannot be read in one pass: %w", e, h.overHead, ErrUnsupported)
 			}
 			f.gts = append(f.gts, e)
