@@ -73,7 +73,7 @@ func NewStreamReader(r io.Reader) (*StreamReader, error) {
 		return nil, err
 	}
 	s.grain = make([]byte, s.grainBytes)
-	s.cbuf = make([]byte, maxCompressed(s.grainBytes))
+	s.cbuf = make([]byte, maxCompressed(s.grainBytes)+SectorSize) // room for the padding of the last sector
 	return s, nil
 }
 

@@ -69,8 +69,8 @@ func (s *StreamReader) readGrain(at, lba uint64, size uint32) error {
 		return errAt(at, "grain marker lba %d is beyond the capacity of %d sectors: %w", lba, h.capacity, ErrCorrupt)
 	case int64(lba) <= s.lastLBA:
 		return errAt(at, "grain marker lba %d follows lba %d: grains must come in ascending order: %w", lba, s.lastLBA, ErrCorrupt)
-	case int(size) > len(s.cbuf) || size > 1<<30:
-		return errAt(at, "grain marker size %d is more than %d for a %d-byte grain: %w", size, len(s.cbuf), s.grainBytes, ErrLimit)
+	case uint64(size) > uint64(maxCompressed(s.grainBytes)):
+		return errAt(at, "grain marker size %d is more than %d for a %d-byte grain: %w", size, maxCompressed(s.grainBytes), s.grainBytes, ErrLimit)
 	}
 	first := copy(s.cbuf, s.sector[12:])
 	if rest := int(size) - first; rest > 0 {

@@ -53,6 +53,16 @@ var streamErrorCases = []struct {
 		b.sizedGrain(0, 0xffffffff, []byte("x"))
 		return b.finish(nil)
 	}, ErrLimit, "size 4294967295"},
+	{"largest grain marker, cut short", func(t *testing.T) []byte {
+		b := newBuilder(t, testHeader(1024))
+		b.sizedGrain(0, uint32(maxCompressed(grain)), []byte("x"))
+		return b.finish(nil)
+	}, ErrTruncated, "compressed grain"},
+	{"largest grain marker, not zlib", func(t *testing.T) []byte {
+		b := newBuilder(t, testHeader(1024))
+		b.sizedGrain(0, uint32(maxCompressed(grain)), make([]byte, maxCompressed(grain)))
+		return b.finish(nil)
+	}, ErrCorrupt, "inflate"},
 	{"damaged compressed data", func(t *testing.T) []byte {
 		b := newBuilder(t, testHeader(1024))
 		z := zlibBytes(t, g0)
