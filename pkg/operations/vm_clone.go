@@ -78,6 +78,7 @@ var VMClone = &Op[VMCloneParams, *VMResult]{
 	summary: "Copy a VM by disk copy under a new name, with a new instance-id, MAC addresses, UUID and address",
 	class:   ops.ClassWrite,
 	plan: func(ctx context.Context, a *app.App, p VMCloneParams) ([]ops.Step, error) {
+		p.CloudInit = planned(p.CloudInit)
 		spec, err := p.spec()
 		if err != nil {
 			return nil, err

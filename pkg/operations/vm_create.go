@@ -64,6 +64,7 @@ var VMCreate = &Op[VMCreateParams, *VMResult]{
 		return p
 	},
 	plan: func(ctx context.Context, a *app.App, p VMCreateParams) ([]ops.Step, error) {
+		p.CloudInit = planned(p.CloudInit)
 		spec, err := p.spec()
 		if err != nil {
 			return nil, err

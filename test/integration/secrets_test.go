@@ -34,7 +34,77 @@ const knownPassword = "Kn0wn-ESXi-Passw0rd-4f7d1c9e"
 // HOME and the state directory: the audit log and its key, the session
 // cache, the backup catalog, the local backups, the sandbox state.
 func TestNoSecretLeaks(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	h := startKeyHost(t)
+	home, creds := t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(creds, "esxi-password"), []byte(knownPassword+"\n"), 0o400); err != nil {
+		t.Fatal(err)
+	}
+	known := filepath.Join(home, ".config", "ceso", "known_hosts")
+	if err := os.MkdirAll(filepath.Dir(known), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.srv.WriteKnownHosts(known); err != nil {
+		t.Fatal(err)
+	}
+	_, port, _ := strings.Cut(h.srv.Addr(), ":")
+	yaml := "esxi:\n  password_file: '%d/esxi-password'\n" +
+		"ssh:\n  port: " + port + "\n  key_file: " + h.keyFile + "\n  known_hosts: " + known + "\n" +
+		"security:\n  mode: unrestricted\n"
+	if err := os.WriteFile(filepath.Join(home, ".config", "ceso", "config.yaml"), []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{"HOME": home, "CREDENTIALS_DIRECTORY": creds, "ESXI_HOST": h.sim.Host(),
+		"ESXI_USER": h.sim.User(), "ESXI_THUMBPRINT": h.sim.Thumbprint()}
+	streams := runSession(t, vars)
+
+	var methods []string
+	for _, l := range h.srv.Logins() {
+		methods = append(methods, l.Method)
+	}
+	if len(methods) == 0 || strings.Join(methods, ",") != strings.Repeat("publickey,", len(methods)-1)+"publickey" {
+		t.Fatalf("the SSH fallback logged in with %v, want the key", methods)
+	}
+	needles := secretNeedles(t, h.keyFile)
+	look(t, needles, "the output streams and the log", streams)
+	look(t, needles, "the host's shell commands", []byte(strings.Join(h.shell.Commands(), "\n")))
+	files := 0
+	err := filepath.WalkDir(home, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		files++
+		look(t, needles, p, data)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"audit.log", "audit.log.key", "catalog.db"} {
+		if _, err := os.Stat(filepath.Join(home, ".local", "share", "ceso", want)); err != nil {
+			t.Errorf("the session wrote no %s: %v", want, err)
+		}
+	}
+	if sessions, _ := filepath.Glob(filepath.Join(home, ".local", "share", "ceso", "sessions", "*")); len(sessions) == 0 || files < 6 {
+		t.Errorf("%d files, sessions %v: the session did not write what it should", files, sessions)
+	}
+}
+
+// keyHost is a free-licence host with the known password whose SSH
+// service takes one client key.
+type keyHost struct {
+	sim     *esxisim.Simulator
+	shell   *esxishell.Shell
+	srv     *sshtest.Server
+	keyFile string
+}
+
+func startKeyHost(t *testing.T) *keyHost {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	sim, err := esxisim.Start(ctx, esxisim.Options{FreeLicence: true, TemplateDiskSize: 1 << 20, AutoGuest: true, Password: knownPassword})
 	if err != nil {
@@ -48,43 +118,26 @@ func TestNoSecretLeaks(t *testing.T) {
 	t.Cleanup(func() { _ = shell.Close() })
 	keyFile, pub := sshtest.NewClientKey(t)
 	srv := sshtest.New(t, sshtest.Options{AuthorizedKeys: []gossh.PublicKey{pub}, Handler: shell})
+	return &keyHost{sim: sim, shell: shell, srv: srv, keyFile: keyFile}
+}
 
-	home, creds := t.TempDir(), t.TempDir()
-	if err := os.WriteFile(filepath.Join(creds, "esxi-password"), []byte(knownPassword+"\n"), 0o400); err != nil {
-		t.Fatal(err)
-	}
-	known := filepath.Join(home, ".config", "ceso", "known_hosts")
-	if err := os.MkdirAll(filepath.Dir(known), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.WriteKnownHosts(known); err != nil {
-		t.Fatal(err)
-	}
-	_, port, _ := strings.Cut(srv.Addr(), ":")
-	cfg := filepath.Join(home, ".config", "ceso", "config.yaml")
-	yaml := "esxi:\n  password_file: '%d/esxi-password'\n" +
-		"ssh:\n  port: " + port + "\n  key_file: " + keyFile + "\n  known_hosts: " + known + "\n" +
-		"security:\n  mode: unrestricted\n"
-	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	vars := map[string]string{"HOME": home, "CREDENTIALS_DIRECTORY": creds, "ESXI_HOST": sim.Host(),
-		"ESXI_USER": sim.User(), "ESXI_THUMBPRINT": sim.Thumbprint()}
+// runSession runs the commands of a working session, with diagnostics at
+// debug level, and returns everything they printed.
+func runSession(t *testing.T, vars map[string]string) []byte {
+	t.Helper()
 	var streams bytes.Buffer
-	run := func(want int, args ...string) string {
+	run := func(want int, args ...string) {
 		t.Helper()
 		io, _, out, errOut := cmdutil.Test()
-		rctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
-		code := cli.Run(rctx, append([]string{"--log-level", "debug"}, args...), io, func(k string) (string, bool) { v, ok := vars[k]; return v, ok })
+		code := cli.Run(ctx, append([]string{"--log-level", "debug"}, args...), io, func(k string) (string, bool) { v, ok := vars[k]; return v, ok })
 		streams.Write(out.Bytes())
 		streams.Write(errOut.Bytes())
 		if code != want {
 			t.Fatalf("%v: exit %d, want %d\n%s\n%s", args, code, want, out, errOut)
 		}
-		return out.String()
 	}
-
 	tmpl := esxisim.TemplateName
 	run(0, "config", "show")
 	run(0, "config", "show", "--json")
@@ -109,48 +162,16 @@ func TestNoSecretLeaks(t *testing.T) {
 	vars["ESXI_PASSWORD"] = knownPassword + "-wrong"
 	run(cmdutil.ExitConnection, "--no-session-cache", "vm", "list")
 	delete(vars, "ESXI_PASSWORD")
+	return streams.Bytes()
+}
 
-	var methods []string
-	for _, l := range srv.Logins() {
-		methods = append(methods, l.Method)
-	}
-	if len(methods) == 0 || strings.Join(methods, ",") != strings.Repeat("publickey,", len(methods)-1)+"publickey" {
-		t.Fatalf("the SSH fallback logged in with %v, want the key", methods)
-	}
-
-	needles := secretNeedles(t, keyFile)
-	look := func(where string, data []byte) {
-		for _, n := range needles {
-			if bytes.Contains(data, n.value) {
-				t.Errorf("%s holds %s", where, n.name)
-			}
+// look fails the test for every needle found in data.
+func look(t *testing.T, needles []needle, where string, data []byte) {
+	t.Helper()
+	for _, n := range needles {
+		if bytes.Contains(data, n.value) {
+			t.Errorf("%s holds %s", where, n.name)
 		}
-	}
-	look("the output streams and the log", streams.Bytes())
-	look("the host's shell commands", []byte(strings.Join(shell.Commands(), "\n")))
-	files := 0
-	err = filepath.WalkDir(home, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		files++
-		look(p, data)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{"audit.log", "audit.log.key", "catalog.db"} {
-		if _, err := os.Stat(filepath.Join(home, ".local", "share", "ceso", want)); err != nil {
-			t.Errorf("the session wrote no %s: %v", want, err)
-		}
-	}
-	if sessions, _ := filepath.Glob(filepath.Join(home, ".local", "share", "ceso", "sessions", "*")); len(sessions) == 0 || files < 6 {
-		t.Errorf("%d files, sessions %v: the session did not write what it should", files, sessions)
 	}
 }
 
