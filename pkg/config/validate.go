@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"regexp"
 	"strings"
 )
@@ -85,6 +86,9 @@ func (b Backup) validate() error {
 		if names[t.Name] {
 			return invalid(key+".name", "target %q is defined twice", t.Name)
 		}
+		if strings.Contains(t.Name, ":") {
+			return invalid(key+".name", "%q: a target name cannot hold ':' (datastore:NAME names the built-in target on datastore NAME)", t.Name)
+		}
 		names[t.Name] = true
 		switch t.Type {
 		case "local":
@@ -99,8 +103,9 @@ func (b Backup) validate() error {
 			return invalid(key+".type", "want local or datastore, got %q", t.Type)
 		}
 	}
-	if len(b.Targets) > 0 && !names[b.DefaultTarget] {
-		return invalid("backup.default_target", "no target named %q", b.DefaultTarget)
+	if d := b.DefaultTarget; !names[d] && d != TargetLocal && d != TargetDatastore {
+		return invalid("backup.default_target", "no target named %q: name one of backup.targets, or the built-in %q (state_dir/backups) or %q (the VM's own datastore, folder ceso-backups/)",
+			d, TargetLocal, TargetDatastore)
 	}
 	if b.Compression.Algorithm != "zstd" && b.Compression.Algorithm != "none" {
 		return invalid("backup.compression.algorithm", "want zstd or none, got %q", b.Compression.Algorithm)
@@ -143,9 +148,28 @@ func (s Security) validate() error {
 		return invalid("security.mode", "want read-only, standard or unrestricted, got %q", s.Mode)
 	}
 	for i, a := range s.IPAllowlist {
-		if _, _, err := net.ParseCIDR(a); err != nil && net.ParseIP(a) == nil {
-			return invalid(fmt.Sprintf("security.ip_allowlist[%d]", i), "want an IP address or CIDR, got %q", a)
+		if err := checkAllowed(a); err != nil {
+			return invalid(fmt.Sprintf("security.ip_allowlist[%d]", i), "%v", err)
 		}
+	}
+	return nil
+}
+
+// checkAllowed checks one ip_allowlist entry: an IPv4 or IPv6 address, or a
+// network in CIDR notation whose host bits are zero.
+func checkAllowed(a string) error {
+	if !strings.Contains(a, "/") {
+		if _, err := netip.ParseAddr(a); err != nil {
+			return fmt.Errorf("want an IPv4 or IPv6 address or a CIDR network such as 192.168.1.0/24 or fd00::/8, got %q", a)
+		}
+		return nil
+	}
+	p, err := netip.ParsePrefix(a)
+	if err != nil {
+		return fmt.Errorf("want a CIDR network such as 192.168.1.0/24 or fd00::/8 (prefix length 0-32 for IPv4, 0-128 for IPv6), got %q", a)
+	}
+	if m := p.Masked(); m != p {
+		return fmt.Errorf("%q has host bits set: did you mean %s?", a, m)
 	}
 	return nil
 }

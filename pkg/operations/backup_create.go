@@ -3,6 +3,8 @@ package operations
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ceso/ceso/internal/storage"
@@ -40,11 +42,23 @@ func (p BackupCreateParams) Validate() error {
 // Target implements Params.
 func (p BackupCreateParams) Target() string { return p.VM }
 
-func (p BackupCreateParams) request() backup.CreateRequest {
-	return backup.CreateRequest{
-		VM: p.VM, Target: p.To, Description: p.Description, PowerOff: p.PowerOff,
-		ShutdownTimeout: time.Duration(p.ShutdownTimeout), Uncompressed: p.Uncompressed, Verify: p.Verify,
+// request is the backup request, its target named as the App resolves it:
+// the built-in "datastore" target is the VM's own datastore.
+func (p BackupCreateParams) request(ctx context.Context, a *app.App, d backup.Deps) (backup.CreateRequest, error) {
+	to, err := a.BackupTarget(p.To, func() (string, error) {
+		info, err := vm.GetInfo(ctx, d.Client, p.VM)
+		if err != nil {
+			return "", fmt.Errorf("backing up %q: %w", p.VM, err)
+		}
+		return datastoreOf(info.Path), nil
+	})
+	if err != nil {
+		return backup.CreateRequest{}, err
 	}
+	return backup.CreateRequest{
+		VM: p.VM, Target: to, Description: p.Description, PowerOff: p.PowerOff,
+		ShutdownTimeout: time.Duration(p.ShutdownTimeout), Uncompressed: p.Uncompressed, Verify: p.Verify,
+	}, nil
 }
 
 // BackupCreate backs a VM up.
@@ -54,12 +68,30 @@ var BackupCreate = &Op[BackupCreateParams, BackupEntry]{
 	class:   ops.ClassWrite,
 	plan: func(ctx context.Context, a *app.App, p BackupCreateParams) ([]ops.Step, error) {
 		return app.WithBackup(ctx, a, true, false, func(d backup.Deps) ([]ops.Step, error) {
-			return backup.PlanCreate(ctx, d, p.request())
+			req, err := p.request(ctx, a, d)
+			if err != nil {
+				return nil, err
+			}
+			return backup.PlanCreate(ctx, d, req)
 		})
 	},
 	run: func(ctx context.Context, a *app.App, p BackupCreateParams) (BackupEntry, error) {
 		return app.WithBackup(ctx, a, true, true, func(d backup.Deps) (BackupEntry, error) {
-			return backup.Create(ctx, d, p.request())
+			req, err := p.request(ctx, a, d)
+			if err != nil {
+				return BackupEntry{}, err
+			}
+			return backup.Create(ctx, d, req)
 		})
 	},
+}
+
+// datastoreOf is "datastore1" of "[datastore1] web01/web01.vmx".
+func datastoreOf(p string) string {
+	if rest, ok := strings.CutPrefix(p, "["); ok {
+		if ds, _, ok := strings.Cut(rest, "]"); ok {
+			return ds
+		}
+	}
+	return ""
 }
