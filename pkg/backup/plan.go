@@ -127,8 +127,11 @@ func PlanRestore(ctx context.Context, d Deps, req RestoreRequest) ([]ops.Step, e
 	steps = append(steps, step(via(t), "read and check the metadata of "+t.Location(dirOf(e)), "manifest, descriptor, configuration, stored sizes"))
 	if req.Replace {
 		name = e.VMName
-		steps = append(steps,
-			step("api", "ShutdownGuest "+name, "if it runs; PowerOffVM_Task after the shutdown timeout"),
+		shutdown := step("api", "ShutdownGuest "+name, "if it runs; PowerOffVM_Task after the shutdown timeout")
+		if !req.Force {
+			shutdown = step("api", "RetrievePropertiesEx VirtualMachine "+name, "refuse if it runs (force shuts it down)")
+		}
+		steps = append(steps, shutdown,
 			step("api", "Rename_Task "+name+" → "+asideName(name, d.now()), "put back if the restore fails"))
 	}
 	steps = append(steps,

@@ -67,6 +67,10 @@ type RestoreRequest struct {
 	// once the restored VM is whole; if the restore fails it gets its name
 	// and power state back.
 	Replace bool
+	// Force lets Replace shut a running VM down (see ShutdownTimeout);
+	// without it a running VM is refused with ErrPoweredOn and nothing
+	// changes.
+	Force bool
 	// ShutdownTimeout bounds the guest shutdown of the VM being replaced
 	// (DefaultShutdownTimeout when 0).
 	ShutdownTimeout time.Duration
@@ -96,6 +100,8 @@ func (r RestoreRequest) validate() error {
 		return fmt.Errorf("%w: --as-new and --replace exclude each other", ErrInvalidRequest)
 	case r.ShutdownTimeout < 0:
 		return fmt.Errorf("%w: negative shutdown timeout", ErrInvalidRequest)
+	case r.Force && !r.Replace:
+		return fmt.Errorf("%w: force goes with replace", ErrInvalidRequest)
 	}
 	return nil
 }

@@ -34,7 +34,7 @@ Try it without a host: ceso demo
 			return nil
 		},
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cmdutil.FlagError(err) })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cmdutil.FlagError(cmdutil.FlagParseError(err)) })
 	g := &f.Global
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.ConfigPath, "config", "", "configuration file (default ~/.config/ceso/config.yaml, or CESO_CONFIG)")

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/ceso/ceso/pkg/cli/cmdutil"
-	clivm "github.com/ceso/ceso/pkg/cli/vm"
 	"github.com/ceso/ceso/pkg/operations"
 	"github.com/spf13/cobra"
 )
@@ -46,7 +45,7 @@ terminal ceso asks you to type the ID; elsewhere --yes is required.`,
 func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 	f := opts.Factory
 	if !f.Global.DryRun {
-		if err := clivm.Confirm(f.IO, opts.Yes, fmt.Sprintf("Delete backup %s and its files?", opts.ID), opts.ID); err != nil {
+		if err := cmdutil.Confirm(f.IO, opts.Yes, fmt.Sprintf("Delete backup %s and its files?", opts.ID), opts.ID); err != nil {
 			return err
 		}
 	}

@@ -2,6 +2,7 @@ package backupcmd
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/ceso/ceso/pkg/cli/cmdutil"
@@ -50,6 +51,9 @@ With --dry-run nothing is deleted: the decisions are printed.`,
 				{"keep-yearly", &opts.Params.KeepYearly, &keep.yearly},
 			} {
 				if cmd.Flags().Changed(k.flag) {
+					if *k.v < 0 {
+						return cmdutil.FlagError(fmt.Errorf("--%s %d: want 0 or more (0 turns the rule off)", k.flag, *k.v))
+					}
 					*k.dst = k.v
 				}
 			}

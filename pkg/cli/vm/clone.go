@@ -73,7 +73,7 @@ func (o *CloneOptions) complete(cmd *cobra.Command) error {
 	if err := vm.ValidateName(o.Params.Name); err != nil {
 		return cmdutil.FlagError(err)
 	}
-	if err := parseHardware(&o.Params.Hardware, o.Memory, o.DiskSize); err != nil {
+	if err := parseHardware(cmd.Flags(), &o.Params.Hardware, o.Memory, o.DiskSize); err != nil {
 		return cmdutil.FlagError(err)
 	}
 	spec, err := o.CloudInit.Spec(o.ReadFile)

@@ -1,13 +1,10 @@
 package vm
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/ceso/ceso/pkg/cli/cmdutil"
-	"github.com/ceso/ceso/pkg/errkind"
 	"github.com/ceso/ceso/pkg/esxi/vm"
 	"github.com/ceso/ceso/pkg/operations"
 	"github.com/spf13/cobra"
@@ -50,30 +47,10 @@ VM's name; elsewhere --yes is required.`,
 	return cmd
 }
 
-// ErrNotConfirmed is returned when a destructive command is not confirmed.
-var ErrNotConfirmed = errkind.New(errkind.Usage, "not confirmed")
-
-// Confirm asks on a terminal for the exact word; without a terminal it
-// needs yes.
-func Confirm(io *cmdutil.IOStreams, yes bool, prompt, word string) error {
-	if yes {
-		return nil
-	}
-	if !io.InTTY {
-		return fmt.Errorf("%w: %s; not on a terminal, so pass --yes", ErrNotConfirmed, prompt)
-	}
-	fmt.Fprintf(io.ErrOut, "%s\nType %q to confirm: ", prompt, word)
-	line, _ := bufio.NewReader(io.In).ReadString('\n')
-	if strings.TrimSpace(line) != word {
-		return fmt.Errorf("%w: nothing was deleted", ErrNotConfirmed)
-	}
-	return nil
-}
-
 func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 	f := opts.Factory
 	if !f.Global.DryRun {
-		if err := Confirm(f.IO, opts.Yes, fmt.Sprintf("Delete VM %q and all its files?", opts.Name), opts.Name); err != nil {
+		if err := cmdutil.Confirm(f.IO, opts.Yes, fmt.Sprintf("Delete VM %q and all its files?", opts.Name), opts.Name); err != nil {
 			return err
 		}
 	}
