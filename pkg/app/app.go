@@ -62,6 +62,12 @@ type App struct {
 	auditErr error
 	bmetrics *backup.Metrics
 	closed   bool
+
+	// The password of esxi.password_command, run at most once.
+	pwMu   sync.Mutex
+	pwDone bool
+	pw     string
+	pwErr  error
 }
 
 // New makes an App. Nothing is connected or opened until an operation needs

@@ -21,8 +21,8 @@ cloud-init, clones, powers, backs up and restores them, for people and for
 automation.
 
 Configuration: ~/.config/ceso/config.yaml (or --config, CESO_CONFIG), then the
-environment (ESXI_HOST, ESXI_USER, ESXI_PASSWORD, ESXI_THUMBPRINT, ESXI_CA_FILE,
-ESXI_INSECURE), then flags. See config-example.yaml.
+environment (ESXI_HOST, ESXI_USER, ESXI_PASSWORD or ESXI_PASSWORD_FILE,
+ESXI_THUMBPRINT, ESXI_CA_FILE, ESXI_INSECURE), then flags. See config-example.yaml.
 
 Try it without a host: ceso demo
 

@@ -159,6 +159,12 @@ func (c *CloudInit) nic() (*cloudinit.NIC, error) {
 // readKeys returns the key lines of one --ssh-key value: the value itself
 // when it is a key, else the keys of the file it names.
 func readKeys(v string, readFile func(string) ([]byte, error)) ([]string, error) {
+	if looksPrivate(v) {
+		return nil, fmt.Errorf("--ssh-key: the value is a private key (not shown); give the public key or its file (the .pub beside it) and keep the private key to yourself")
+	}
+	if strings.ContainsAny(v, "\n\r") {
+		return nil, fmt.Errorf("--ssh-key: the value (%d characters over several lines, not shown) is neither a public key line nor a file name", len(v))
+	}
 	if cloudinit.LooksLikeSSHKey(v) {
 		k, err := cloudinit.ParseSSHKey(v)
 		if err != nil {
@@ -182,6 +188,12 @@ func readKeys(v string, readFile func(string) ([]byte, error)) ([]string, error)
 		out[i] = k.Line
 	}
 	return out, nil
+}
+
+// looksPrivate reports whether v holds private key material: a PEM or
+// OpenSSH private key block, or a PuTTY key file.
+func looksPrivate(v string) bool {
+	return strings.Contains(v, "PRIVATE KEY") || strings.Contains(v, "PuTTY-User-Key-File")
 }
 
 // expandHome expands a leading "~/", which a shell leaves alone in

@@ -20,12 +20,17 @@ import (
 
 // Config says how to reach and log in to one host.
 type Config struct {
-	Host       string // name or address, optional :port (443)
-	User       string
-	Password   string
-	Thumbprint string // SHA-1 or SHA-256, colon hex
-	CAFile     string
-	Insecure   bool
+	Host     string // name or address, optional :port (443)
+	User     string
+	Password string
+	// PasswordFunc gives the password when Password is empty (a password
+	// command). It is called only when a login is needed, so a cached
+	// session is reused without it; such a session is not checked against
+	// the password (with Password set, it is).
+	PasswordFunc func(ctx context.Context) (string, error)
+	Thumbprint   string // SHA-1 or SHA-256, colon hex
+	CAFile       string
+	Insecure     bool
 	// SessionDir caches the session across invocations; "" disables the cache.
 	SessionDir string
 	// KeepAlive touches an idle session at this interval; 0 disables it.
@@ -150,7 +155,14 @@ func (c *Client) touch() { c.lastUse.Store(time.Now().UnixNano()) }
 
 // login logs in with the configured password and caches the session.
 func (c *Client) login(ctx context.Context) error {
-	req := types.Login{This: *c.vim.ServiceContent.SessionManager, UserName: c.cfg.User, Password: c.cfg.Password, Locale: "en_US"}
+	password := c.cfg.Password
+	if password == "" && c.cfg.PasswordFunc != nil {
+		var err error
+		if password, err = c.cfg.PasswordFunc(ctx); err != nil {
+			return err
+		}
+	}
+	req := types.Login{This: *c.vim.ServiceContent.SessionManager, UserName: c.cfg.User, Password: password, Locale: "en_US"}
 	c.roundTrips.Add(1)
 	c.logins.Add(1)
 	if _, err := methods.Login(ctx, c.soap, &req); err != nil {
@@ -161,7 +173,7 @@ func (c *Client) login(ctx context.Context) error {
 		return connectError(c.cfg.Host, err)
 	}
 	c.gen++
-	if err := saveSession(c.cfg, c.soap, c.vim.ServiceContent); err != nil {
+	if err := saveSession(c.cfg, c.soap, c.vim.ServiceContent, password); err != nil {
 		c.cfg.Logger.Warn().Err(err).Msg("session cache not written")
 	}
 	return nil
