@@ -21,6 +21,7 @@ var local = map[string]string{
 	"ceso demo":        "walks through the operations on an embedded simulator",
 	"ceso ops list":    "prints the catalog itself",
 	"ceso config show": "prints the local configuration; no host, catalog or target",
+	"ceso version":     "prints the binary's build information",
 }
 
 // TestEveryCommandIsOneOperation walks the cobra tree and the catalog:

@@ -27,6 +27,7 @@ ESXI_THUMBPRINT, ESXI_CA_FILE, ESXI_INSECURE), then flags. See config-example.ya
 Try it without a host: ceso demo
 
 ` + cmdutil.ExitCodeHelp,
+		Version:       cmdutil.ReadBuild().String(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
@@ -34,6 +35,7 @@ Try it without a host: ceso demo
 			return nil
 		},
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cmdutil.FlagError(cmdutil.FlagParseError(err)) })
 	g := &f.Global
 	pf := root.PersistentFlags()
@@ -58,6 +60,7 @@ Try it without a host: ceso demo
 		opscmd.NewCmdOps(f),
 		newCmdSimulator(f),
 		newCmdDemo(f),
+		newCmdVersion(f),
 	)
 	return root
 }

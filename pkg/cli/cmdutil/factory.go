@@ -134,7 +134,7 @@ func (f *Factory) App() (*app.App, error) {
 	a, err := app.New(app.Options{
 		Config: cfg, Env: f.Env, Logger: logger, Now: f.Now, Metrics: f.Metrics,
 		Warn: f.IO.ErrOut, Progress: f.IO.ErrOut, ProgressTTY: f.IO.ErrTTY,
-		AcceptNewHostKey: f.Global.AcceptNewHostKey, Actor: "cli:" + app.OSActor(), Version: Version,
+		AcceptNewHostKey: f.Global.AcceptNewHostKey, Actor: "cli:" + app.OSActor(), Version: ReadBuild().Version,
 	})
 	if err != nil {
 		return nil, err
@@ -155,7 +155,3 @@ func (f *Factory) Close(ctx context.Context) error {
 	}
 	return a.Close(ctx)
 }
-
-// Version is ceso's version, set at build time with
-// -ldflags "-X github.com/ceso/ceso/pkg/cli/cmdutil.Version=v1.2.3".
-var Version = "dev"
