@@ -111,13 +111,13 @@ type RestoreResult struct {
 	// BackupID is the backup restored.
 	BackupID string `json:"backup_id"`
 	// VM is the restored VM's name.
-	VM string `json:"vm"`
+	VM string `json:"vm_name"`
 	// UUID is its new BIOS UUID; MACs are its adapters' new addresses.
 	UUID string   `json:"uuid"`
 	MACs []string `json:"macs"`
 	// InstanceID is the new cloud-init instance-id ("" when the backup
 	// had no cloud-init guestinfo).
-	InstanceID string `json:"instance_id,omitempty"`
+	InstanceID string `json:"instance_id"`
 	// PoweredOn says whether the VM was started.
 	PoweredOn bool `json:"powered_on"`
 	// Replaced is true when an existing VM was replaced and removed.

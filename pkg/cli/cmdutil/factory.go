@@ -70,6 +70,13 @@ func (f *Factory) Config() (*config.Config, error) {
 	return cfg, err
 }
 
+// ConfigSource names the configuration file in effect, whether or not it
+// loads: --config, CESO_CONFIG or the default path ("" when none).
+func (f *Factory) ConfigSource() string {
+	p, _ := config.Path(f.Global.ConfigPath, f.Env)
+	return p
+}
+
 func (f *Factory) applyFlags(cfg *config.Config) {
 	g := f.Global
 	set := func(v string, dst *string) {

@@ -16,6 +16,7 @@ type DeleteOptions struct {
 	Name    string
 	Force   bool
 	Yes     bool
+	JSON    bool
 }
 
 // NewCmdDelete makes `ceso vm delete NAME`.
@@ -44,6 +45,7 @@ VM's name; elsewhere --yes is required.`,
 	}
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "power a running VM off first")
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON: {name, deleted}")
 	return cmd
 }
 
@@ -54,8 +56,12 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 			return err
 		}
 	}
-	if _, done, err := cmdutil.Run(ctx, f, operations.VMDelete, operations.VMDeleteParams{Name: opts.Name, Force: opts.Force}, false); done || err != nil {
+	r, done, err := cmdutil.Run(ctx, f, operations.VMDelete, operations.VMDeleteParams{Name: opts.Name, Force: opts.Force}, opts.JSON)
+	if done || err != nil {
 		return err
+	}
+	if opts.JSON {
+		return cmdutil.WriteJSON(f.IO.Out, r)
 	}
 	fmt.Fprintf(f.IO.Out, "deleted %s\n", opts.Name)
 	return nil
