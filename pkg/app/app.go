@@ -48,6 +48,9 @@ type Options struct {
 	Actor string
 	// Version is ceso's version, recorded with backups.
 	Version string
+	// CacheOnly connects only through the cached session: nothing logs in
+	// and no password command runs (shell completion).
+	CacheOnly bool
 }
 
 // App is the shared state of one process. It is safe for concurrent use.

@@ -25,6 +25,15 @@ func (a *App) ClientConfig(ctx context.Context) (client.Config, error) {
 	if cfg.ESXi.SessionCacheEnabled() {
 		cc.SessionDir = cfg.SessionDir()
 	}
+	if a.opts.CacheOnly {
+		// The cached session or nothing; a password that is cheap to read
+		// is still checked against it.
+		cc.CacheOnly = true
+		if cfg.ESXi.Password != "" || cfg.ESXi.PasswordFile != "" {
+			cc.Password, _ = cfg.ESXi.ResolvePassword(ctx)
+		}
+		return cc, nil
+	}
 	if cfg.ESXi.Password == "" && cfg.ESXi.PasswordFile == "" && cfg.ESXi.PasswordCommand != "" {
 		cc.PasswordFunc = a.commandPassword
 		return cc, nil

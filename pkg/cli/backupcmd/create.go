@@ -37,7 +37,8 @@ off after --shutdown-timeout) and powered on again afterwards, also when the
 backup fails. Two backups of one VM never run at once.`,
 		Example: `  ceso backup create web01
   ceso backup create db1 --power-off --shutdown-timeout 3m --target nas --description "before upgrade"`,
-		Args: cmdutil.ExactArgs(1),
+		Args:              cmdutil.ExactArgs(1),
+		ValidArgsFunction: cmdutil.CompleteVM(f, operations.CompleteVMs, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Params.VM = args[0]
 			opts.Params.Uncompressed = !opts.Compress
@@ -61,6 +62,7 @@ backup fails. Two backups of one VM never run at once.`,
 	fl.StringVar(&opts.Params.Description, "description", "", "a note kept with the backup")
 	fl.BoolVar(&opts.Params.Verify, "verify", false, "re-read and check the backup before recording it")
 	fl.BoolVar(&opts.JSON, "json", false, "print the catalog entry as JSON")
+	_ = cmd.RegisterFlagCompletionFunc("target", cmdutil.CompleteTarget(f))
 	return cmd
 }
 

@@ -31,7 +31,8 @@ next backup command. The last good backup of a VM is kept unless --force. On a
 terminal ceso asks you to type the ID; elsewhere --yes is required.`,
 		Example: `  ceso backup delete 20261103T021500Z-3f9a1c2b
   ceso backup delete 20261103T021500Z-3f9a1c2b --yes --json`,
-		Args: cmdutil.ExactArgs(1),
+		Args:              cmdutil.ExactArgs(1),
+		ValidArgsFunction: cmdutil.CompleteBackupID(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ID = args[0]
 			if runF != nil {

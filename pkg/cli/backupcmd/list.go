@@ -44,6 +44,7 @@ removed (see docs/json.md).`,
 	}
 	cmd.Flags().StringVar(&opts.VM, "vm", "", "only the backups of this VM")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	_ = cmd.RegisterFlagCompletionFunc("vm", cmdutil.CompleteBackupVM(f))
 	return cmd
 }
 

@@ -78,6 +78,7 @@ With --dry-run nothing is deleted: the decisions are printed.`,
 	fl.IntVar(&keep.yearly, "keep-yearly", 0, "keep the newest backup of each of the last N years")
 	fl.StringVar(&opts.VM, "vm", "", "only the backups of this VM")
 	fl.BoolVar(&opts.JSON, "json", false, "print the decisions as JSON")
+	_ = cmd.RegisterFlagCompletionFunc("vm", cmdutil.CompleteBackupVM(f))
 	return cmd
 }
 

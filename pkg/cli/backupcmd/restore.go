@@ -44,7 +44,8 @@ down first. On a terminal ceso asks you to type the VM's name; elsewhere --yes
 is required.`,
 		Example: `  ceso backup restore 20261103T021500Z-3f9a1c2b --as-new web01-restored --ip 192.0.2.20/24 --gateway 192.0.2.1 --power-on
   ceso backup restore 20261103T021500Z-3f9a1c2b --replace --force --yes`,
-		Args: cmdutil.ExactArgs(1),
+		Args:              cmdutil.ExactArgs(1),
+		ValidArgsFunction: cmdutil.CompleteBackupID(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Params.ID = args[0]
 			if err := opts.complete(cmd); err != nil {

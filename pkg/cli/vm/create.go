@@ -67,6 +67,8 @@ unit: 40G). The hostname defaults to NAME.`,
 	fl.DurationVar((*time.Duration)(&opts.Params.WaitIP), "wait-ip", 0, "with --power-on, wait up to this long for the guest's IP address")
 	fl.BoolVar(&opts.JSON, "json", false, "print JSON")
 	opts.CloudInit.AddFlags(fl)
+	_ = cmd.RegisterFlagCompletionFunc("template", cmdutil.CompleteVM(f, operations.CompleteTemplates, 0))
+	cmd.ValidArgsFunction = cobra.NoFileCompletions
 	return cmd
 }
 

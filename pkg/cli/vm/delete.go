@@ -31,7 +31,8 @@ func NewCmdDelete(f *cmdutil.Factory, runF func(*DeleteOptions) error) *cobra.Co
 VM's name; elsewhere --yes is required.`,
 		Example: `  ceso vm delete web02
   ceso vm delete web02 --force --yes`,
-		Args: cmdutil.ExactArgs(1),
+		Args:              cmdutil.ExactArgs(1),
+		ValidArgsFunction: cmdutil.CompleteVM(f, operations.CompleteVMs, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
 			if err := vm.ValidateName(opts.Name); err != nil {

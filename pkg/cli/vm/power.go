@@ -43,7 +43,8 @@ template (defaults.template), which is never powered by --all.`,
 		Example: `  ceso vm power on web01 web02 db1
   ceso vm power shutdown --all --match 'lab-*' --shutdown-timeout 3m --force
   ceso vm power off web01 --json`,
-		Args: cmdutil.MinimumNArgs(1),
+		Args:              cmdutil.MinimumNArgs(1),
+		ValidArgsFunction: cmdutil.CompletePowerAction(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			op, err := vm.ParsePowerOp(args[0])
 			if err != nil {

@@ -33,6 +33,9 @@ type Config struct {
 	Insecure     bool
 	// SessionDir caches the session across invocations; "" disables the cache.
 	SessionDir string
+	// CacheOnly uses the cached session or nothing: no login, no renewal
+	// (ErrNoCachedSession). Shell completion works this way.
+	CacheOnly bool
 	// KeepAlive touches an idle session at this interval; 0 disables it.
 	KeepAlive time.Duration
 	// Warn receives the insecure-mode warning (os.Stderr in the CLI).
@@ -99,6 +102,8 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 		c.vim.ServiceContent = cached.ServiceContent
 		c.fromCache = true
 		cfg.Logger.Debug().Str("host", cfg.Host).Msg("reusing cached session")
+	} else if cfg.CacheOnly {
+		return nil, fmt.Errorf("%w: %s", ErrNoCachedSession, cfg.Host)
 	} else {
 		content, err := methods.GetServiceContent(ctx, c.vim.RoundTripper)
 		if err != nil {
@@ -155,6 +160,9 @@ func (c *Client) touch() { c.lastUse.Store(time.Now().UnixNano()) }
 
 // login logs in with the configured password and caches the session.
 func (c *Client) login(ctx context.Context) error {
+	if c.cfg.CacheOnly {
+		return fmt.Errorf("%w: %s", ErrNoCachedSession, c.cfg.Host)
+	}
 	password := c.cfg.Password
 	if password == "" && c.cfg.PasswordFunc != nil {
 		var err error
