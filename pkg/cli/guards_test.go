@@ -124,3 +124,21 @@ func TestGlobalTimeoutIsTheDeadlineOfVMPower(t *testing.T) {
 		t.Fatalf("zero shutdown wait: exit %d %s", code, stderr)
 	}
 }
+
+// TestMissingFilesAreNotFound: a file a flag names that does not exist is
+// exit code 5, as the README says.
+func TestMissingFilesAreNotFound(t *testing.T) {
+	e := &env{vars: map[string]string{"HOME": t.TempDir()}}
+	for _, args := range [][]string{
+		{"cloudinit", "render", "x", "--ssh-key", "/nonexistent/id.pub"},
+		{"cloudinit", "render", "x", "--cloud-config", "/nonexistent/site.yaml"},
+		{"vm", "create", "x", "--ssh-key", "/nonexistent/id.pub"},
+		{"--config", "/nonexistent/config.yaml", "vm", "list"},
+		{"--config", "/nonexistent/config.yaml", "config", "show"},
+	} {
+		code, _, stderr := e.run(t, args...)
+		if code != cmdutil.ExitNotFound || !strings.Contains(stderr, "/nonexistent/") {
+			t.Errorf("%v: exit %d, want %d: %s", args, code, cmdutil.ExitNotFound, stderr)
+		}
+	}
+}

@@ -61,6 +61,8 @@ func Load(explicit string, env Env) (*Config, error) {
 			}
 			cfg.Source = path
 		case errors.Is(err, fs.ErrNotExist) && !required:
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, errkind.Wrap(errkind.NotFound, fmt.Errorf("reading configuration: %w", err))
 		default:
 			return nil, errkind.Wrap(errkind.Config, fmt.Errorf("reading configuration: %w", err))
 		}

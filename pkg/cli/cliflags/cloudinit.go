@@ -1,7 +1,9 @@
 package cliflags
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -10,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ceso/ceso/pkg/cloudinit"
+	"github.com/ceso/ceso/pkg/errkind"
 )
 
 // CloudInit is the cloud-init flag set. Its fields hold the parsed flags.
@@ -115,7 +118,7 @@ func (c *CloudInit) Spec(readFile func(string) ([]byte, error)) (cloudinit.Spec,
 	if c.CloudConfig != "" {
 		b, err := readFile(expandHome(c.CloudConfig))
 		if err != nil {
-			return cloudinit.Spec{}, fmt.Errorf("--cloud-config: reading %s: %w", c.CloudConfig, err)
+			return cloudinit.Spec{}, fileError(fmt.Errorf("--cloud-config: reading %s: %w", c.CloudConfig, err))
 		}
 		s.CloudConfig = b
 	}
@@ -174,7 +177,7 @@ func readKeys(v string, readFile func(string) ([]byte, error)) ([]string, error)
 	}
 	data, err := readFile(expandHome(v))
 	if err != nil {
-		return nil, fmt.Errorf("--ssh-key: reading %s: %w", v, err)
+		return nil, fileError(fmt.Errorf("--ssh-key: reading %s: %w", v, err))
 	}
 	keys, err := cloudinit.ParseSSHKeys(data)
 	if err != nil {
@@ -188,6 +191,14 @@ func readKeys(v string, readFile func(string) ([]byte, error)) ([]string, error)
 		out[i] = k.Line
 	}
 	return out, nil
+}
+
+// fileError gives a missing file the kind not found (exit code 5).
+func fileError(err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return errkind.Wrap(errkind.NotFound, err)
+	}
+	return err
 }
 
 // looksPrivate reports whether v holds private key material: a PEM or
