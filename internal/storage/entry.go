@@ -3,6 +3,7 @@ package storage
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -33,13 +34,16 @@ func (s Status) Valid() bool {
 
 // Entry is one backup in the catalog. Its JSON form is what
 // "ceso backup list --json" prints: fields are never removed or renamed.
-// last_verified is absent while the backup was never verified; metadata,
-// description and verify_detail are absent when empty.
+// Every field is always present: last_verified is null while the backup
+// was never verified, metadata null when empty.
 type Entry struct {
 	// ID identifies the backup (see NewID).
 	ID string `json:"id"`
 	// VMName is the name of the VM the backup is of.
 	VMName string `json:"vm_name"`
+	// Host is the ESXi host the VM was on, as ceso was told to reach it
+	// (esxi.host); "" for backups made before ceso recorded it.
+	Host string `json:"host"`
 	// Timestamp is when the backup was taken, in UTC.
 	Timestamp time.Time `json:"timestamp"`
 	// Size is the number of bytes stored on the target.
@@ -53,15 +57,29 @@ type Entry struct {
 	// Status is complete, failed or deleting.
 	Status Status `json:"status"`
 	// Metadata holds free-form facts (ceso version, ESXi build, disks…).
-	Metadata map[string]string `json:"metadata,omitempty"`
+	Metadata map[string]string `json:"metadata"`
 	// Description is the operator's note.
-	Description string `json:"description,omitempty"`
+	Description string `json:"description"`
 	// LastVerified is when the backup was last verified, in UTC.
-	LastVerified time.Time `json:"last_verified,omitzero"`
+	LastVerified time.Time `json:"last_verified"`
 	// VerifyOK is the outcome of that verification.
 	VerifyOK bool `json:"verify_ok"`
 	// VerifyDetail says what the verification found.
-	VerifyDetail string `json:"verify_detail,omitempty"`
+	VerifyDetail string `json:"verify_detail"`
+}
+
+// MarshalJSON writes the entry with last_verified null while the backup
+// was never verified.
+func (e Entry) MarshalJSON() ([]byte, error) {
+	type plain Entry
+	var verified *time.Time
+	if !e.LastVerified.IsZero() {
+		verified = &e.LastVerified
+	}
+	return json.Marshal(struct {
+		plain
+		LastVerified *time.Time `json:"last_verified"`
+	}{plain(e), verified})
 }
 
 // Verified reports whether the entry's last verification succeeded.

@@ -146,7 +146,7 @@ func TestEntryJSON(t *testing.T) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	want := []string{"checksum", "description", "id", "last_verified", "location", "metadata", "size",
+	want := []string{"checksum", "description", "host", "id", "last_verified", "location", "metadata", "size",
 		"status", "target", "timestamp", "verify_detail", "verify_ok", "vm_name"}
 	if !slices.Equal(keys, want) {
 		t.Errorf("JSON keys = %v, want %v", keys, want)
@@ -158,9 +158,13 @@ func TestEntryJSON(t *testing.T) {
 	e = storagetest.Entry("vm01", t0)
 	e.Metadata = nil
 	data, _ = json.Marshal(e)
-	for _, absent := range []string{"last_verified", "metadata", "description", "verify_detail"} {
-		if strings.Contains(string(data), `"`+absent+`"`) {
-			t.Errorf("%s present in %s, want it absent when empty", absent, data)
+	for _, present := range []string{`"last_verified":null`, `"metadata":null`, `"description":""`, `"verify_detail":""`, `"host":""`} {
+		if !strings.Contains(string(data), present) {
+			t.Errorf("%s lacks %s: fields are always present, null when empty", data, present)
 		}
+	}
+	var back storage.Entry
+	if err := json.Unmarshal(data, &back); err != nil || !back.LastVerified.IsZero() || back.ID != e.ID {
+		t.Errorf("round trip: %+v %v", back, err)
 	}
 }

@@ -31,7 +31,7 @@ func (c *Catalog) ApplyRetention(p retention.Policy, vmName string) ([]retention
 	items := make([]retention.Item, 0, len(entries))
 	var deleting []retention.Decision
 	for _, e := range entries {
-		it := retention.Item{ID: e.ID, VMName: e.VMName, Time: e.Timestamp, Verified: e.Verified(), OK: e.Good()}
+		it := retention.Item{ID: e.ID, Host: e.Host, VMName: e.VMName, Time: e.Timestamp, Verified: e.Verified(), OK: e.Good()}
 		if e.Status == StatusDeleting {
 			deleting = append(deleting, retention.Decision{Item: it, Reasons: []string{reasonDeleting}})
 			continue
@@ -40,6 +40,9 @@ func (c *Catalog) ApplyRetention(p retention.Policy, vmName string) ([]retention
 	}
 	ds := append(retention.Apply(items, p), deleting...)
 	slices.SortStableFunc(ds, func(a, b retention.Decision) int {
+		if c := strings.Compare(a.Host, b.Host); c != 0 {
+			return c
+		}
 		if c := strings.Compare(a.VMName, b.VMName); c != 0 {
 			return c
 		}

@@ -48,6 +48,9 @@ type Options struct {
 	Actor string
 	// Version is ceso's version, recorded with backups.
 	Version string
+	// CacheOnly connects only through the cached session: nothing logs in
+	// and no password command runs (shell completion).
+	CacheOnly bool
 }
 
 // App is the shared state of one process. It is safe for concurrent use.
@@ -62,6 +65,12 @@ type App struct {
 	auditErr error
 	bmetrics *backup.Metrics
 	closed   bool
+
+	// The password of esxi.password_command, run at most once.
+	pwMu   sync.Mutex
+	pwDone bool
+	pw     string
+	pwErr  error
 }
 
 // New makes an App. Nothing is connected or opened until an operation needs

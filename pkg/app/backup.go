@@ -13,20 +13,60 @@ import (
 	"github.com/ceso/ceso/pkg/ops"
 )
 
-// DefaultTargetName is the local target ceso uses when none is configured:
-// a directory "backups" under the state directory.
-const DefaultTargetName = "local"
+// DefaultTargetName is the built-in local target: a directory "backups"
+// under the state directory.
+const DefaultTargetName = config.TargetLocal
 
-// BackupTargets returns the configured targets and the default one, or the
-// built-in local target (state_dir/backups) when none is configured. It
-// creates nothing.
+// BackupTargets returns the configured targets with the built-in local one
+// (state_dir/backups) unless a configured target has its name, and the
+// default target's name. The built-in "datastore" target is not listed: it
+// is the datastore of the VM being backed up (see BackupTarget). It creates
+// nothing.
 func (a *App) BackupTargets() ([]config.Target, string) {
 	cfg := a.cfg
-	if len(cfg.Backup.Targets) > 0 {
-		return cfg.Backup.Targets, cfg.Backup.DefaultTarget
+	targets := append([]config.Target(nil), cfg.Backup.Targets...)
+	if a.builtinLocal() {
+		targets = append(targets, config.Target{Name: DefaultTargetName, Type: "local", Path: filepath.Join(cfg.StateDir, "backups")})
 	}
-	dir := filepath.Join(cfg.StateDir, "backups")
-	return []config.Target{{Name: DefaultTargetName, Type: "local", Path: dir}}, DefaultTargetName
+	def := cfg.Backup.DefaultTarget
+	if def == "" {
+		def = DefaultTargetName
+	}
+	return targets, def
+}
+
+// builtinLocal reports whether the built-in local target is in use: no
+// configured target is named "local".
+func (a *App) builtinLocal() bool { return !a.configured(config.TargetLocal) }
+
+func (a *App) configured(name string) bool {
+	for _, t := range a.cfg.Backup.Targets {
+		if t.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// BackupTarget names the target a backup goes to: name, or the default
+// target when name is empty. The built-in "datastore" (unless a configured
+// target has that name) becomes "datastore:DS", the folder ceso-backups/ of
+// the datastore DS that vmDatastore returns: the VM's own.
+func (a *App) BackupTarget(name string, vmDatastore func() (string, error)) (string, error) {
+	if name == "" {
+		_, name = a.BackupTargets()
+	}
+	if name != config.TargetDatastore || a.configured(name) {
+		return name, nil
+	}
+	ds, err := vmDatastore()
+	if err != nil {
+		return "", err
+	}
+	if ds == "" {
+		return "", fmt.Errorf("%w: target %q: the VM's datastore is not known", config.ErrInvalid, name)
+	}
+	return target.DatastoreTarget(ds), nil
 }
 
 // WithBackup runs fn with the backup engine's dependencies. With needHost a
@@ -40,8 +80,10 @@ func WithBackup[T any](ctx context.Context, a *App, needHost, write bool, fn fun
 	catalog := a.cfg.CatalogPath()
 	if write {
 		dirs := []string{filepath.Dir(catalog)}
-		if len(a.cfg.Backup.Targets) == 0 {
-			dirs = append(dirs, targets[0].Path)
+		for _, t := range targets {
+			if t.Name == DefaultTargetName && a.builtinLocal() {
+				dirs = append(dirs, t.Path)
+			}
 		}
 		for _, dir := range dirs {
 			if err := os.MkdirAll(dir, 0o700); err != nil {

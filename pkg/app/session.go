@@ -9,22 +9,17 @@ import (
 	"github.com/ceso/ceso/pkg/ops"
 )
 
-// ClientConfig turns the configuration into a connection configuration,
-// resolving the password.
+// ClientConfig turns the configuration into a connection configuration.
+// A password from the environment, the file or a password_file is read
+// now (cheap), so that a cached session made with another password is not
+// used; a password_command runs only when a login is needed, once.
 func (a *App) ClientConfig(ctx context.Context) (client.Config, error) {
 	cfg := a.cfg
 	if err := cfg.Validate(true); err != nil {
 		return client.Config{}, err
 	}
-	pw, err := cfg.ESXi.ResolvePassword(ctx)
-	if err != nil {
-		return client.Config{}, err
-	}
-	if pw == "" {
-		return client.Config{}, fmt.Errorf("%w: no password for %s: set ESXI_PASSWORD, esxi.password_file or esxi.password_command", config.ErrSecret, cfg.ESXi.Host)
-	}
 	cc := client.Config{
-		Host: cfg.ESXi.Host, User: cfg.ESXi.User, Password: pw,
+		Host: cfg.ESXi.Host, User: cfg.ESXi.User,
 		Thumbprint: cfg.ESXi.Thumbprint, CAFile: a.ExpandHome(cfg.ESXi.CAFile), Insecure: cfg.ESXi.Insecure,
 		KeepAlive: cfg.ESXi.KeepAlive, Warn: a.opts.Warn, Logger: a.opts.Logger,
 		Observer: clientMetrics{a.opts.Metrics},
@@ -32,7 +27,48 @@ func (a *App) ClientConfig(ctx context.Context) (client.Config, error) {
 	if cfg.ESXi.SessionCacheEnabled() {
 		cc.SessionDir = cfg.SessionDir()
 	}
+	if a.opts.CacheOnly {
+		// The cached session or nothing; a password that is cheap to read
+		// is still checked against it.
+		cc.CacheOnly = true
+		if cfg.ESXi.Password != "" || cfg.ESXi.PasswordFile != "" {
+			cc.Password, _ = cfg.ESXi.ResolvePassword(ctx)
+		}
+		return cc, nil
+	}
+	if cfg.ESXi.Password == "" && cfg.ESXi.PasswordFile == "" && cfg.ESXi.PasswordCommand != "" {
+		cc.PasswordFunc = a.commandPassword
+		return cc, nil
+	}
+	pw, err := cfg.ESXi.ResolvePassword(ctx)
+	if err != nil {
+		return client.Config{}, err
+	}
+	if pw == "" {
+		return client.Config{}, a.noPassword()
+	}
+	cc.Password = pw
 	return cc, nil
+}
+
+func (a *App) noPassword() error {
+	return fmt.Errorf("%w: no password for %s: set ESXI_PASSWORD or ESXI_PASSWORD_FILE, or esxi.password_file or esxi.password_command",
+		config.ErrSecret, a.cfg.ESXi.Host)
+}
+
+// commandPassword runs esxi.password_command once per App and keeps its
+// answer (or its error) for the other sessions of the pool.
+func (a *App) commandPassword(ctx context.Context) (string, error) {
+	a.pwMu.Lock()
+	defer a.pwMu.Unlock()
+	if !a.pwDone {
+		a.pw, a.pwErr = a.cfg.ESXi.ResolvePassword(ctx)
+		if a.pwErr == nil && a.pw == "" {
+			a.pwErr = a.noPassword()
+		}
+		a.pwDone = true
+	}
+	return a.pw, a.pwErr
 }
 
 // Pool returns the session pool, connecting its first session (from the

@@ -119,7 +119,7 @@ func (b *backupRun) entry(m *archive.Manifest, sum stream.Sum, final string) sto
 		}
 	}
 	return storage.Entry{
-		ID: b.id, VMName: b.req.VM, Timestamp: b.taken,
+		ID: b.id, VMName: b.req.VM, Host: b.d.Client.Host(), Timestamp: b.taken,
 		Size:   m.StoredSize() + sum.Size,
 		Target: b.t.Name(), Location: b.t.Location(final),
 		Checksum: sum.SHA256, Status: storage.StatusComplete,

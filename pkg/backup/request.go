@@ -67,6 +67,10 @@ type RestoreRequest struct {
 	// once the restored VM is whole; if the restore fails it gets its name
 	// and power state back.
 	Replace bool
+	// Force lets Replace shut a running VM down (see ShutdownTimeout);
+	// without it a running VM is refused with ErrPoweredOn and nothing
+	// changes.
+	Force bool
 	// ShutdownTimeout bounds the guest shutdown of the VM being replaced
 	// (DefaultShutdownTimeout when 0).
 	ShutdownTimeout time.Duration
@@ -96,6 +100,8 @@ func (r RestoreRequest) validate() error {
 		return fmt.Errorf("%w: --as-new and --replace exclude each other", ErrInvalidRequest)
 	case r.ShutdownTimeout < 0:
 		return fmt.Errorf("%w: negative shutdown timeout", ErrInvalidRequest)
+	case r.Force && !r.Replace:
+		return fmt.Errorf("%w: force goes with replace", ErrInvalidRequest)
 	}
 	return nil
 }
@@ -105,13 +111,13 @@ type RestoreResult struct {
 	// BackupID is the backup restored.
 	BackupID string `json:"backup_id"`
 	// VM is the restored VM's name.
-	VM string `json:"vm"`
+	VM string `json:"vm_name"`
 	// UUID is its new BIOS UUID; MACs are its adapters' new addresses.
 	UUID string   `json:"uuid"`
 	MACs []string `json:"macs"`
 	// InstanceID is the new cloud-init instance-id ("" when the backup
 	// had no cloud-init guestinfo).
-	InstanceID string `json:"instance_id,omitempty"`
+	InstanceID string `json:"instance_id"`
 	// PoweredOn says whether the VM was started.
 	PoweredOn bool `json:"powered_on"`
 	// Replaced is true when an existing VM was replaced and removed.

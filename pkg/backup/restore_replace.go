@@ -32,6 +32,10 @@ func (r *restoreRun) setAside(ctx context.Context) error {
 	if st.Power == vm.Suspended {
 		return fmt.Errorf("%w: %q: resume it and shut it down, or power it off yourself, then restore again", ErrSuspended, r.name)
 	}
+	if st.Power == vm.PoweredOn && !r.req.Force {
+		return fmt.Errorf("%w: %q is running: replacing it shuts it down and removes it once the restore is whole; "+
+			"run again with --force to allow that, or shut it down yourself", ErrPoweredOn, r.name)
+	}
 	r.asidePower = st.Power
 	if st.Power == vm.PoweredOn {
 		timeout := r.req.ShutdownTimeout

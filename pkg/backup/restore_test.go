@@ -117,7 +117,13 @@ func TestRestoreReplace(t *testing.T) {
 	entry := e.backup(t, CreateRequest{})
 	before, _ := vm.GetInfo(ctxT(t), e.c, src)
 	e.power(t, src, vm.PoweredOn, true)
-	res, err := Restore(ctxT(t), e.d, RestoreRequest{ID: entry.ID, Replace: true, PowerOn: true})
+	if _, err := Restore(ctxT(t), e.d, RestoreRequest{ID: entry.ID, Replace: true}); !errors.Is(err, ErrPoweredOn) {
+		t.Fatalf("replacing a running VM without Force: %v, want ErrPoweredOn", err)
+	}
+	if now, _ := vm.GetInfo(ctxT(t), e.c, src); now.UUID != before.UUID || now.PowerState != vm.PoweredOn {
+		t.Fatalf("a refused replace changed the VM: %+v", now)
+	}
+	res, err := Restore(ctxT(t), e.d, RestoreRequest{ID: entry.ID, Replace: true, Force: true, PowerOn: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +158,7 @@ func TestRestoreReplaceFailurePutsTheOriginalBack(t *testing.T) {
 	entry := e.backup(t, CreateRequest{})
 	e.damage(t, entry, src+"-disk-0.vmdk.zst", flipByte(func(n int) int { return n / 2 }))
 	e.power(t, src, vm.PoweredOn, true)
-	_, err := Restore(ctxT(t), e.d, RestoreRequest{ID: entry.ID, Replace: true})
+	_, err := Restore(ctxT(t), e.d, RestoreRequest{ID: entry.ID, Replace: true, Force: true})
 	if !errors.Is(err, ErrCorrupt) {
 		t.Fatalf("err = %v", err)
 	}

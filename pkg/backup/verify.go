@@ -19,7 +19,7 @@ type VerifyResult struct {
 	// Detail says what was checked, or what is wrong.
 	Detail string `json:"detail"`
 	// File names the damaged file ("" when OK).
-	File string `json:"file,omitempty"`
+	File string `json:"file"`
 	// Files is the number of files checked; Bytes the stored bytes read.
 	Files int   `json:"files"`
 	Bytes int64 `json:"bytes"`

@@ -58,7 +58,7 @@ func TestBackupCommands(t *testing.T) {
 		t.Fatalf("restore: exit %d %s", code, stderr)
 	}
 	var restored struct {
-		VM         string `json:"vm"`
+		VM         string `json:"vm_name"`
 		InstanceID string `json:"instance_id"`
 	}
 	if err := json.Unmarshal([]byte(out), &restored); err != nil || restored.VM != "web01-r" {

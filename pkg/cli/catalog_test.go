@@ -30,6 +30,7 @@ var local = map[string]string{
 	"ceso sandbox promote":  "signs a token with the operator's private key; no host",
 	"ceso sandbox approve":  "signs a plan approval with the operator's private key; no host",
 	"ceso sandbox revoke":   "records a revocation in the local sandbox state file",
+	"ceso version":          "prints the binary's build information",
 }
 
 // TestEveryCommandIsOneOperation walks the cobra tree and the catalog:

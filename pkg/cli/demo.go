@@ -79,7 +79,7 @@ func demoSteps() []demoStep {
 		{say: "The new VM and the cloud-init configuration it will boot with, decoded from its guestinfo.", args: []string{"vm", "info", "web01"}},
 		{say: "Clone it with a new address (a running source is copied under a temporary snapshot).", args: []string{
 			"vm", "clone", "web01", "web02", "--snapshot", "--ip", "192.0.2.11/24", "--gateway", "192.0.2.1"}},
-		{say: "Power cycle both, in parallel.", args: []string{"vm", "power", "shutdown", "web01", "web02", "--force", "--timeout", "30s"}},
+		{say: "Power cycle both, in parallel.", args: []string{"vm", "power", "shutdown", "web01", "web02", "--force", "--shutdown-timeout", "30s"}},
 		{say: "Asking for the state a VM is in already is not an error.", args: []string{"vm", "power", "off", "web01"}},
 		{say: "Power them on again.", args: []string{"vm", "power", "on", "web01", "web02"}},
 		{say: "Delete the clone (off a terminal, --yes confirms; --force powers it off first).", args: []string{"vm", "delete", "web02", "--force", "--yes"}},

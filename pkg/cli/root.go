@@ -23,8 +23,8 @@ cloud-init, clones, powers, backs up and restores them, for people and for
 automation.
 
 Configuration: ~/.config/ceso/config.yaml (or --config, CESO_CONFIG), then the
-environment (ESXI_HOST, ESXI_USER, ESXI_PASSWORD, ESXI_THUMBPRINT, ESXI_CA_FILE,
-ESXI_INSECURE), then flags. See config-example.yaml.
+environment (ESXI_HOST, ESXI_USER, ESXI_PASSWORD or ESXI_PASSWORD_FILE,
+ESXI_THUMBPRINT, ESXI_CA_FILE, ESXI_INSECURE), then flags. See config-example.yaml.
 
 Sandbox: security.mode (restricted, standard, unrestricted) decides what runs;
 --mode or CESO_MODE lowers it for one command, never raises it. A refused
@@ -36,6 +36,7 @@ CESO_PROMOTION_TOKEN). Every operation is recorded in a hash-chained audit log
 Try it without a host: ceso demo
 
 ` + cmdutil.ExitCodeHelp,
+		Version:       cmdutil.ReadBuild().String(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
@@ -46,7 +47,8 @@ Try it without a host: ceso demo
 			return nil
 		},
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cmdutil.FlagError(err) })
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cmdutil.FlagError(cmdutil.FlagParseError(err)) })
 	g := &f.Global
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.ConfigPath, "config", "", "configuration file (default ~/.config/ceso/config.yaml, or CESO_CONFIG)")
@@ -77,6 +79,7 @@ Try it without a host: ceso demo
 		newCmdDemo(f),
 		auditcmd.NewCmdAudit(f),
 		sandboxcmd.NewCmdSandbox(f),
+		newCmdVersion(f),
 	)
 	return root
 }

@@ -27,8 +27,8 @@ type Summary struct {
 // NICSummary is one ethernet of the network config.
 type NICSummary struct {
 	ID        string   `json:"id"`
-	MAC       string   `json:"mac,omitempty"`
-	Name      string   `json:"name,omitempty"`
+	MAC       string   `json:"mac"`
+	Name      string   `json:"name"`
 	DHCP4     bool     `json:"dhcp4"`
 	DHCP6     bool     `json:"dhcp6"`
 	Addresses []string `json:"addresses"`

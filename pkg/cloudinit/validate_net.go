@@ -159,6 +159,16 @@ func reachable(via netip.Addr, prefixes []netip.Prefix) bool {
 	return false
 }
 
+// ownAddress reports whether a is one of the NIC's own addresses.
+func ownAddress(a netip.Addr, prefixes []netip.Prefix) bool {
+	for _, p := range prefixes {
+		if p.Addr() == a {
+			return true
+		}
+	}
+	return false
+}
+
 func validateGateway(f, gw string, v6 bool, prefixes []netip.Prefix, seen map[string]string, e *errs) {
 	if gw == "" {
 		return
@@ -172,7 +182,10 @@ func validateGateway(f, gw string, v6 bool, prefixes []netip.Prefix, seen map[st
 		e.addf(f, "%q is not an %s address", gw, fam)
 		return
 	}
-	if !reachable(a, prefixes) {
+	switch {
+	case ownAddress(a, prefixes):
+		e.addf(f, "gateway %s is the NIC's own address: give the router's address", a)
+	case !reachable(a, prefixes):
 		e.addf(f, "gateway %s is outside the subnets of the NIC's static addresses", a)
 	}
 	fam := "4"

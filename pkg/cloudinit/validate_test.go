@@ -48,7 +48,7 @@ func TestValidateErrors(t *testing.T) {
 		{"mapped address", func(s *Spec) { s.NICs[0].Addresses = []string{"::ffff:192.0.2.10/120"} }, "nics[0].addresses[0]", "IPv4-mapped", nil},
 		{"zoned address", func(s *Spec) { s.NICs[0].Addresses = []string{"fe80::1%eth0/64"} }, "nics[0].addresses[0]", "", nil},
 		{"gateway outside subnet", func(s *Spec) { s.NICs[0].Gateway4 = "198.51.100.1" }, "nics[0].gateway4", "outside the subnets", nil},
-		{"gateway is own address", func(s *Spec) { s.NICs[0].Gateway4 = "192.0.2.10" }, "nics[0].gateway4", "outside the subnets", nil},
+		{"gateway is own address", func(s *Spec) { s.NICs[0].Gateway4 = "192.0.2.10" }, "nics[0].gateway4", "is the NIC's own address", nil},
 		{"gateway4 is v6", func(s *Spec) { s.NICs[0].Gateway4 = "2001:db8::1" }, "nics[0].gateway4", "not an IPv4 address", nil},
 		{"gateway6 without v6", func(s *Spec) { s.NICs[0].Gateway6 = "2001:db8::1" }, "nics[0].gateway6", "outside the subnets", nil},
 		{"gateway on dhcp nic", func(s *Spec) { s.NICs[0] = NIC{Name: "ens192", DHCP4: true, Gateway4: "192.0.2.1"} }, "nics[0].gateway4", "outside the subnets", nil},

@@ -1,6 +1,9 @@
 package config
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Config is the whole configuration. The YAML keys are the field tags;
 // config-example.yaml at the repository root documents every one.
@@ -68,6 +71,16 @@ type Backup struct {
 	Retention     Retention   `yaml:"retention"`
 }
 
+// Built-in backup targets: usable by name without a targets list, unless a
+// configured target has the same name.
+const (
+	// TargetLocal is the directory backups under state_dir.
+	TargetLocal = "local"
+	// TargetDatastore is the folder ceso-backups/ on the datastore of the
+	// VM being backed up.
+	TargetDatastore = "datastore"
+)
+
 // Target is a place backups are stored: a local directory or a datastore.
 type Target struct {
 	Name      string `yaml:"name"`
@@ -76,11 +89,21 @@ type Target struct {
 	Datastore string `yaml:"datastore"`
 }
 
-// Compression of backup streams.
+// Compression of backup streams. In a file, "compression: zstd" is short
+// for "compression: {algorithm: zstd}": the level and workers keep their
+// defaults.
 type Compression struct {
 	Algorithm string `yaml:"algorithm"`
 	Level     int    `yaml:"level"`
 	Workers   int    `yaml:"workers"`
+}
+
+func (c *Compression) setShorthand(v string) error {
+	if v == "" {
+		return fmt.Errorf("want zstd or none, or a mapping with algorithm, level and workers")
+	}
+	c.Algorithm = v
+	return nil
 }
 
 // Retention is the default prune policy, counted per VM.

@@ -179,7 +179,9 @@ func TestValidate(t *testing.T) {
 		{"target bad type", func(c *Config) { c.Backup.Targets = []Target{{Name: "a", Type: "s3"}} }, "targets[0].type"},
 		{"local without path", func(c *Config) { c.Backup.Targets = []Target{{Name: "local", Type: "local"}} }, "targets[0].path"},
 		{"datastore without name", func(c *Config) { c.Backup.Targets = []Target{{Name: "local", Type: "datastore"}} }, "targets[0].datastore"},
-		{"unknown default target", func(c *Config) { c.Backup.Targets = []Target{{Name: "nas", Type: "local", Path: "/x"}} }, "default_target"},
+		{"unknown default target", func(c *Config) {
+			c.Backup.Targets, c.Backup.DefaultTarget = []Target{{Name: "nas", Type: "local", Path: "/x"}}, "usb"
+		}, "default_target"},
 		{"bad compression", func(c *Config) { c.Backup.Compression.Algorithm = "gzip" }, "compression.algorithm"},
 		{"bad level", func(c *Config) { c.Backup.Compression.Level = 30 }, "compression.level"},
 		{"bad workers", func(c *Config) { c.Backup.Compression.Workers = 0 }, "compression.workers"},

@@ -56,8 +56,13 @@ func Load(explicit string, env Env) (*Config, error) {
 			if err := Parse(path, data, &cfg); err != nil {
 				return nil, err
 			}
+			if err := checkPrivate(path, cfg.ESXi.Password); err != nil {
+				return nil, err
+			}
 			cfg.Source = path
 		case errors.Is(err, fs.ErrNotExist) && !required:
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, errkind.Wrap(errkind.NotFound, fmt.Errorf("reading configuration: %w", err))
 		default:
 			return nil, errkind.Wrap(errkind.Config, fmt.Errorf("reading configuration: %w", err))
 		}
@@ -103,9 +108,17 @@ func applyEnv(cfg *Config, env Env) error {
 	set("ESXI_USER", &cfg.ESXi.User)
 	set("ESXI_THUMBPRINT", &cfg.ESXi.Thumbprint)
 	set("ESXI_CA_FILE", &cfg.ESXi.CAFile)
-	if v, ok := env("ESXI_PASSWORD"); ok && v != "" {
-		cfg.ESXi.Password = v
+	pw, _ := env("ESXI_PASSWORD")
+	pwFile, _ := env("ESXI_PASSWORD_FILE")
+	switch {
+	case pw != "" && pwFile != "":
+		return fmt.Errorf("%w: ESXI_PASSWORD and ESXI_PASSWORD_FILE are both set: unset one", ErrInvalid)
+	case pw != "":
+		cfg.ESXi.Password = pw
 		cfg.ESXi.PasswordFile, cfg.ESXi.PasswordCommand = "", ""
+	case pwFile != "":
+		cfg.ESXi.PasswordFile = pwFile
+		cfg.ESXi.Password, cfg.ESXi.PasswordCommand = "", ""
 	}
 	if v, ok := env("ESXI_INSECURE"); ok && v != "" {
 		b, err := strconv.ParseBool(v)
@@ -113,6 +126,23 @@ func applyEnv(cfg *Config, env Env) error {
 			return fmt.Errorf("%w: ESXI_INSECURE=%q: want true or false", ErrInvalid, v)
 		}
 		cfg.ESXi.Insecure = b
+	}
+	return nil
+}
+
+// checkPrivate refuses a configuration file that holds a password and that
+// group or others can read, as a password_file is refused.
+func checkPrivate(path, password string) error {
+	if password == "" {
+		return nil
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return errkind.Wrap(errkind.Config, fmt.Errorf("reading configuration: %w", err))
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		return fmt.Errorf("%w: %s holds esxi.password and is readable by group or others (mode %04o); run: chmod 600 %s "+
+			"(or move the password to esxi.password_file, esxi.password_command or ESXI_PASSWORD)", ErrSecret, path, perm, path)
 	}
 	return nil
 }

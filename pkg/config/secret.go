@@ -3,12 +3,16 @@ package config
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
+	"unicode"
 )
 
 // ResolvePassword returns the ESXi password from, in order, the value already
@@ -57,7 +61,8 @@ func readSecretFile(path, key string) (string, error) {
 }
 
 // runSecretCommand runs command with sh -c and takes its first output line.
-// Its stderr is shown in the error, its stdout never.
+// Its stdout is never shown; when it fails, the error shows its exit status
+// and at most the first line of its stderr, scrubbed (see scrubLine).
 func runSecretCommand(ctx context.Context, command, key string) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -65,11 +70,11 @@ func runSecretCommand(ctx context.Context, command, key string) (string, error) 
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		msg := strings.TrimSpace(stderr.String())
-		if len(msg) > 200 {
-			msg = msg[:200] + "…"
+		detail := exitStatus(ctx, err)
+		if line := scrubLine(stderr.String(), stdout.String()); line != "" {
+			detail += "; its first line of error output: " + strconv.Quote(line)
 		}
-		return "", fmt.Errorf("%w: %s: %v: %s", ErrSecret, key, err, msg)
+		return "", fmt.Errorf("%w: %s: the command failed (%s)", ErrSecret, key, detail)
 	}
 	secret, _, _ := strings.Cut(stdout.String(), "\n")
 	secret = strings.TrimRight(secret, "\r")
@@ -77,6 +82,53 @@ func runSecretCommand(ctx context.Context, command, key string) (string, error) 
 		return "", fmt.Errorf("%w: %s: the command printed nothing", ErrSecret, key)
 	}
 	return secret, nil
+}
+
+// exitStatus describes how a command ended: "exit status 3", "killed by
+// signal 9", "timed out after 30s", or why it did not start.
+func exitStatus(ctx context.Context, err error) string {
+	var ee *exec.ExitError
+	switch {
+	case ctx.Err() != nil:
+		return "timed out after 30s"
+	case errors.As(err, &ee):
+		if st, ok := ee.Sys().(syscall.WaitStatus); ok && st.Signaled() {
+			return fmt.Sprintf("killed by signal %d", st.Signal())
+		}
+		return fmt.Sprintf("exit status %d", ee.ExitCode())
+	}
+	return "it did not start: " + err.Error()
+}
+
+// maxErrLine bounds the part of a failing command's error output shown.
+const maxErrLine = 80
+
+// scrubLine returns the first non-blank line of stderr, without control
+// characters, cut to maxErrLine characters, with anything the command
+// printed on stdout (perhaps the password) masked.
+func scrubLine(stderr, stdout string) string {
+	var line string
+	for l := range strings.SplitSeq(stderr, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			line = l
+			break
+		}
+	}
+	for out := range strings.SplitSeq(stdout, "\n") {
+		if out = strings.TrimSpace(out); len(out) >= 4 {
+			line = strings.ReplaceAll(line, out, "********")
+		}
+	}
+	line = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, line)
+	if r := []rune(line); len(r) > maxErrLine {
+		line = string(r[:maxErrLine]) + "…"
+	}
+	return line
 }
 
 // ExpandHome replaces a leading ~/ with the user's home directory.

@@ -28,6 +28,12 @@ func (e *FieldError) Error() string {
 
 var durationType = reflect.TypeFor[time.Duration]()
 
+// shorthand is a section that also takes a single value standing for its
+// main key: "compression: zstd" for "compression: {algorithm: zstd}".
+type shorthand interface {
+	setShorthand(value string) error
+}
+
 // decodeStrict fills out from the YAML node, refusing unknown keys and values
 // of the wrong type. Keys not present keep the value out already has.
 func decodeStrict(file string, n *yaml.Node, out reflect.Value, path string) error {
@@ -60,6 +66,12 @@ func decodeStrict(file string, n *yaml.Node, out reflect.Value, path string) err
 		out.Set(v)
 		return nil
 	case t.Kind() == reflect.Struct:
+		if sh, ok := out.Addr().Interface().(shorthand); ok && n.Kind == yaml.ScalarNode {
+			if err := sh.setShorthand(n.Value); err != nil {
+				return fail("%v", err)
+			}
+			return nil
+		}
 		return decodeStruct(file, n, out, path)
 	case t.Kind() == reflect.Slice:
 		if n.Kind != yaml.SequenceNode {

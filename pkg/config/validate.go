@@ -88,6 +88,9 @@ func (b Backup) validate() error {
 		if names[t.Name] {
 			return invalid(key+".name", "target %q is defined twice", t.Name)
 		}
+		if strings.Contains(t.Name, ":") {
+			return invalid(key+".name", "%q: a target name cannot hold ':' (datastore:NAME names the built-in target on datastore NAME)", t.Name)
+		}
 		names[t.Name] = true
 		switch t.Type {
 		case "local":
@@ -102,8 +105,9 @@ func (b Backup) validate() error {
 			return invalid(key+".type", "want local or datastore, got %q", t.Type)
 		}
 	}
-	if len(b.Targets) > 0 && !names[b.DefaultTarget] {
-		return invalid("backup.default_target", "no target named %q", b.DefaultTarget)
+	if d := b.DefaultTarget; !names[d] && d != TargetLocal && d != TargetDatastore {
+		return invalid("backup.default_target", "no target named %q: name one of backup.targets, or the built-in %q (state_dir/backups) or %q (the VM's own datastore, folder ceso-backups/)",
+			d, TargetLocal, TargetDatastore)
 	}
 	if b.Compression.Algorithm != "zstd" && b.Compression.Algorithm != "none" {
 		return invalid("backup.compression.algorithm", "want zstd or none, got %q", b.Compression.Algorithm)

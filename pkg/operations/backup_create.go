@@ -60,11 +60,23 @@ func (p BackupCreateParams) Target() string {
 	return p.VM
 }
 
-func (p BackupCreateParams) request(vmName string) backup.CreateRequest {
-	return backup.CreateRequest{
-		VM: vmName, Target: p.To, Description: p.Description, PowerOff: p.PowerOff,
-		ShutdownTimeout: time.Duration(p.ShutdownTimeout), Uncompressed: p.Uncompressed, Verify: p.Verify,
+// request is the backup request for vmName, its target named as the App
+// resolves it: the built-in "datastore" target is the VM's own datastore.
+func (p BackupCreateParams) request(ctx context.Context, a *app.App, d backup.Deps, vmName string) (backup.CreateRequest, error) {
+	to, err := a.BackupTarget(p.To, func() (string, error) {
+		info, err := vm.GetInfo(ctx, d.Client, vmName)
+		if err != nil {
+			return "", fmt.Errorf("backing up %q: %w", vmName, err)
+		}
+		return datastoreOf(info.Path), nil
+	})
+	if err != nil {
+		return backup.CreateRequest{}, err
 	}
+	return backup.CreateRequest{
+		VM: vmName, Target: to, Description: p.Description, PowerOff: p.PowerOff,
+		ShutdownTimeout: time.Duration(p.ShutdownTimeout), Uncompressed: p.Uncompressed, Verify: p.Verify,
+	}, nil
 }
 
 // BackupCreate backs VMs up, one after the other; a batch goes on past a
@@ -81,7 +93,11 @@ var BackupCreate = &Op[BackupCreateParams, []BackupEntry]{
 			}
 			var steps []ops.Step
 			for _, n := range names {
-				s, err := backup.PlanCreate(ctx, d, p.request(n))
+				req, err := p.request(ctx, a, d, n)
+				var s []ops.Step
+				if err == nil {
+					s, err = backup.PlanCreate(ctx, d, req)
+				}
 				steps = append(steps, s...)
 				if err != nil && !p.All {
 					return steps, err
@@ -106,7 +122,11 @@ var BackupCreate = &Op[BackupCreateParams, []BackupEntry]{
 				if err := ctx.Err(); err != nil {
 					return entries, err
 				}
-				e, err := backup.Create(ctx, d, p.request(n))
+				req, err := p.request(ctx, a, d, n)
+				var e BackupEntry
+				if err == nil {
+					e, err = backup.Create(ctx, d, req)
+				}
 				if err != nil {
 					failures, only = append(failures, fmt.Sprintf("%s: %v", n, err)), err
 					continue
@@ -131,4 +151,14 @@ func backupTargets(ctx context.Context, a *app.App, d backup.Deps, p BackupCreat
 		return []string{p.VM}, nil
 	}
 	return everyVM(ctx, a, d.Client, p.Match)
+}
+
+// datastoreOf is "datastore1" of "[datastore1] web01/web01.vmx".
+func datastoreOf(p string) string {
+	if rest, ok := strings.CutPrefix(p, "["); ok {
+		if ds, _, ok := strings.Cut(rest, "]"); ok {
+			return ds
+		}
+	}
+	return ""
 }

@@ -3,6 +3,7 @@ package operations
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/ceso/ceso/pkg/app"
@@ -11,11 +12,44 @@ import (
 	"github.com/ceso/ceso/pkg/ops"
 )
 
-// Decision is prune's verdict on one backup, with its reasons.
-type Decision = retention.Decision
+// PruneDecision is prune's verdict on one backup, with its reasons.
+type PruneDecision struct {
+	ID        string    `json:"id"`
+	VMName    string    `json:"vm_name"`
+	Host      string    `json:"host"`
+	Timestamp time.Time `json:"timestamp"`
+	// Action is "keep" or "remove".
+	Action string `json:"action"`
+	// Reasons lists each rule that keeps the backup, or why it goes.
+	Reasons []string `json:"reasons"`
+}
 
-// BackupPruneParams are the params of backup.prune. A keep count left out
-// takes backup.retention's value.
+// Actions of a PruneDecision.
+const (
+	ActionKeep   = "keep"
+	ActionRemove = "remove"
+)
+
+func pruneDecisions(ds []retention.Decision) []PruneDecision {
+	out := make([]PruneDecision, len(ds))
+	for i, d := range ds {
+		action := ActionRemove
+		if d.Keep {
+			action = ActionKeep
+		}
+		reasons := d.Reasons
+		if reasons == nil {
+			reasons = []string{}
+		}
+		out[i] = PruneDecision{ID: d.ID, VMName: d.VMName, Host: d.Host, Timestamp: d.Time, Action: action, Reasons: reasons}
+	}
+	return out
+}
+
+// BackupPruneParams are the params of backup.prune. As restic's forget
+// does, the keep counts given replace backup.retention as a whole: when
+// any is given, those left out are 0; when none is, backup.retention
+// applies.
 type BackupPruneParams struct {
 	VM          string `json:"vm,omitempty" jsonschema:"only the backups of this VM"`
 	KeepLast    *int   `json:"keep_last,omitempty" jsonschema:"keep the N newest backups of each VM"`
@@ -50,22 +84,24 @@ func (p BackupPruneParams) Target() string {
 }
 
 // BackupPrune deletes the backups a retention policy does not keep.
-var BackupPrune = &Op[BackupPruneParams, []Decision]{
+var BackupPrune = &Op[BackupPruneParams, []PruneDecision]{
 	name:    "backup.prune",
 	summary: "Delete the backups a retention policy (keep last, daily, weekly, monthly, yearly) does not keep, with the reason for each",
 	class:   ops.ClassDestructive,
 	complete: func(a *app.App, p BackupPruneParams) BackupPruneParams {
 		r := a.Config().Backup.Retention
-		pick := func(v *int, def int) int {
-			if v != nil {
+		p.policy = retention.Policy{KeepLast: r.KeepLast, KeepDaily: r.KeepDaily, KeepWeekly: r.KeepWeekly,
+			KeepMonthly: r.KeepMonthly, Location: time.Local}
+		given := []*int{p.KeepLast, p.KeepDaily, p.KeepWeekly, p.KeepMonthly, p.KeepYearly}
+		if slices.ContainsFunc(given, func(v *int) bool { return v != nil }) {
+			n := func(v *int) int {
+				if v == nil {
+					return 0
+				}
 				return *v
 			}
-			return def
-		}
-		p.policy = retention.Policy{
-			KeepLast: pick(p.KeepLast, r.KeepLast), KeepDaily: pick(p.KeepDaily, r.KeepDaily),
-			KeepWeekly: pick(p.KeepWeekly, r.KeepWeekly), KeepMonthly: pick(p.KeepMonthly, r.KeepMonthly),
-			KeepYearly: pick(p.KeepYearly, 0), Location: time.Local,
+			p.policy = retention.Policy{KeepLast: n(p.KeepLast), KeepDaily: n(p.KeepDaily), KeepWeekly: n(p.KeepWeekly),
+				KeepMonthly: n(p.KeepMonthly), KeepYearly: n(p.KeepYearly), Location: time.Local}
 		}
 		return p
 	},
@@ -74,14 +110,11 @@ var BackupPrune = &Op[BackupPruneParams, []Decision]{
 			return planAfterHousekeep(ctx, d, func() ([]ops.Step, error) { return backup.PlanPrune(ctx, d, p.policy, p.VM) })
 		})
 	},
-	run: func(ctx context.Context, a *app.App, p BackupPruneParams) ([]Decision, error) {
-		return app.WithBackup(ctx, a, false, true, func(d backup.Deps) ([]Decision, error) {
+	run: func(ctx context.Context, a *app.App, p BackupPruneParams) ([]PruneDecision, error) {
+		return app.WithBackup(ctx, a, false, true, func(d backup.Deps) ([]PruneDecision, error) {
 			housekeep(ctx, d)
 			ds, err := backup.Prune(ctx, d, p.policy, p.VM, false)
-			if ds == nil {
-				ds = []Decision{}
-			}
-			return ds, err
+			return pruneDecisions(ds), err
 		})
 	},
 }

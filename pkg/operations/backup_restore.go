@@ -21,6 +21,7 @@ type BackupRestoreParams struct {
 	ID              string            `json:"id" jsonschema:"the backup to restore"`
 	AsNew           string            `json:"as_new,omitempty" jsonschema:"name of the new VM; or replace"`
 	Replace         bool              `json:"replace,omitempty" jsonschema:"restore under the original name, removing the existing VM once the restore succeeded"`
+	Force           bool              `json:"force,omitempty" jsonschema:"with replace: shut the existing VM down when it runs (a running VM is refused without it)"`
 	ShutdownTimeout Duration          `json:"shutdown_timeout,omitempty" jsonschema:"with replace: wait this long for the old VM's guest to shut down (default 5m)"`
 	PowerOn         bool              `json:"power_on,omitempty" jsonschema:"power the restored VM on"`
 	Datastore       string            `json:"datastore,omitempty" jsonschema:"datastore of the restored VM; the original's when absent"`
@@ -38,9 +39,11 @@ func (p BackupRestoreParams) Validate() error {
 	case p.ID == "":
 		return errors.New("id: name the backup to restore")
 	case p.AsNew != "" && p.Replace:
-		return errors.New("as_new and replace exclude each other: give one")
+		return errors.New("as_new and replace exclude each other: restore as a new VM or in place of the original, not both")
 	case p.AsNew == "" && !p.Replace:
 		return errors.New("give as_new NAME or replace")
+	case p.Force && !p.Replace:
+		return errors.New("force goes with replace")
 	case p.ShutdownTimeout < 0:
 		return errors.New("shutdown_timeout must be positive")
 	case changesAccounts(p.CloudInit):
@@ -72,7 +75,7 @@ func (p BackupRestoreParams) Target() string {
 
 func (p BackupRestoreParams) request() backup.RestoreRequest {
 	return backup.RestoreRequest{
-		ID: p.ID, AsNew: p.AsNew, Replace: p.Replace, ShutdownTimeout: time.Duration(p.ShutdownTimeout),
+		ID: p.ID, AsNew: p.AsNew, Replace: p.Replace, Force: p.Force, ShutdownTimeout: time.Duration(p.ShutdownTimeout),
 		PowerOn: p.PowerOn, Hostname: p.CloudInit.Hostname, NICs: p.CloudInit.NICs,
 		Datastore: p.Datastore, NetworkMap: p.NetworkMap,
 	}
@@ -93,9 +96,8 @@ var BackupRestore = &Op[BackupRestoreParams, RestoreResult]{
 	},
 	complete: func(a *app.App, p BackupRestoreParams) BackupRestoreParams {
 		if p.Replace && p.ID != "" {
-			cat := backup.FileCatalog{Path: a.Config().CatalogPath()}
-			if e, err := cat.GetBackup(p.ID); err == nil {
-				p.original = e.VMName
+			if name, err := BackupVMName(a, p.ID); err == nil {
+				p.original = name
 			}
 		}
 		return p
@@ -110,4 +112,14 @@ var BackupRestore = &Op[BackupRestoreParams, RestoreResult]{
 			return backup.Restore(ctx, d, p.request())
 		})
 	},
+}
+
+// BackupVMName is the name of the VM backup id is of, read from the
+// catalog (which a read never creates): the VM a replace would remove.
+func BackupVMName(a *app.App, id string) (string, error) {
+	e, err := backup.FileCatalog{Path: a.Config().CatalogPath()}.GetBackup(id)
+	if err != nil {
+		return "", err
+	}
+	return e.VMName, nil
 }

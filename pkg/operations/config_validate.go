@@ -18,11 +18,13 @@ func (ConfigValidateParams) Validate() error { return nil }
 // Target implements Params.
 func (ConfigValidateParams) Target() string { return "configuration" }
 
-// ConfigReport says which configuration was checked.
+// ConfigReport says which configuration was checked and its first
+// problem ("" when valid).
 type ConfigReport struct {
 	Valid   bool   `json:"valid"`
 	Source  string `json:"source"`
 	Secrets bool   `json:"secrets_checked"`
+	Problem string `json:"problem"`
 }
 
 // ConfigValidate checks the configuration in effect strictly.
@@ -40,16 +42,15 @@ var ConfigValidate = &Op[ConfigValidateParams, ConfigReport]{
 	run: func(ctx context.Context, a *app.App, p ConfigValidateParams) (ConfigReport, error) {
 		cfg := a.Config()
 		rep := ConfigReport{Source: source(a), Secrets: p.Secrets}
-		if err := cfg.Validate(true); err != nil {
-			return rep, err
+		err := cfg.Validate(true)
+		if err == nil && p.Secrets {
+			if _, err = cfg.ESXi.ResolvePassword(ctx); err == nil {
+				_, err = cfg.SSH.ResolvePassword(ctx)
+			}
 		}
-		if p.Secrets {
-			if _, err := cfg.ESXi.ResolvePassword(ctx); err != nil {
-				return rep, err
-			}
-			if _, err := cfg.SSH.ResolvePassword(ctx); err != nil {
-				return rep, err
-			}
+		if err != nil {
+			rep.Problem = err.Error()
+			return rep, err
 		}
 		rep.Valid = true
 		return rep, nil

@@ -85,8 +85,8 @@ func TestEveryOperationRuns(t *testing.T) {
 		{"backup.prune", func(t *testing.T, r any) {
 			// The newest backup by keep_last, the verified one because a
 			// verified backup is never pruned.
-			ds := r.([]Decision)
-			if len(ds) != 2 || !ds[0].Keep || !ds[1].Keep || !strings.Contains(strings.Join(ds[1].Reasons, ";"), "never removed") {
+			ds := r.([]PruneDecision)
+			if len(ds) != 2 || ds[0].Action != ActionKeep || ds[1].Action != ActionKeep || !strings.Contains(strings.Join(ds[1].Reasons, ";"), "never removed") {
 				t.Errorf("prune %+v", ds)
 			}
 		}},

@@ -101,7 +101,7 @@ func TestFreeLicenceCLI(t *testing.T) {
 	freeIdentity(t, info, "web", "", "192.0.2.30/24")
 
 	// vm power goes over SSH too, the shutdown by the guest's tools.
-	code, out, stderr = c.run(t, "vm", "power", "shutdown", "web", "--timeout", "30s", "--force")
+	code, out, stderr = c.run(t, "vm", "power", "shutdown", "web", "--shutdown-timeout", "30s", "--force")
 	if code != 0 || !strings.Contains(stderr, "over SSH") || !strings.Contains(out, "poweredOff") {
 		t.Fatalf("power shutdown: exit %d\n%s\n%s", code, out, stderr)
 	}

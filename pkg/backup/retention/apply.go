@@ -11,7 +11,9 @@ import (
 type Item struct {
 	// ID identifies the backup; it breaks ties between equal times.
 	ID string `json:"id"`
-	// VMName groups backups: each VM is judged on its own.
+	// Host and VMName group backups: each VM of each host is judged on
+	// its own.
+	Host   string `json:"host"`
 	VMName string `json:"vm_name"`
 	// Time is when the backup was taken.
 	Time time.Time `json:"time"`
@@ -42,25 +44,32 @@ const (
 )
 
 // Apply judges every item under policy p and returns one decision per item,
-// grouped by VM name in ascending order and, within a VM, newest first
-// (equal times: greater ID first). Apply does not modify items.
+// grouped by host and VM name in ascending order and, within a VM, newest
+// first (equal times: greater ID first). Apply does not modify items.
 //
 // Given a policy that Validate refuses, Apply keeps every item.
 func Apply(items []Item, p Policy) []Decision {
-	groups := make(map[string][]Item)
+	type group struct{ host, vm string }
+	groups := make(map[group][]Item)
 	for _, it := range items {
-		groups[it.VMName] = append(groups[it.VMName], it)
+		g := group{it.Host, it.VMName}
+		groups[g] = append(groups[g], it)
 	}
-	names := make([]string, 0, len(groups))
-	for name := range groups {
-		names = append(names, name)
+	keys := make([]group, 0, len(groups))
+	for g := range groups {
+		keys = append(keys, g)
 	}
-	slices.Sort(names)
+	slices.SortFunc(keys, func(a, b group) int {
+		if c := strings.Compare(a.host, b.host); c != 0 {
+			return c
+		}
+		return strings.Compare(a.vm, b.vm)
+	})
 
 	valid := p.Validate() == nil
 	out := make([]Decision, 0, len(items))
-	for _, name := range names {
-		out = append(out, applyVM(name, groups[name], p, valid)...)
+	for _, g := range keys {
+		out = append(out, applyVM(g.vm, groups[g], p, valid)...)
 	}
 	return out
 }

@@ -280,7 +280,7 @@ func TestApplyEmpty(t *testing.T) {
 
 func TestDecisionJSON(t *testing.T) {
 	d := Decision{
-		Item:    Item{ID: "x", VMName: "vm01", Time: time.Date(2026, 11, 3, 2, 0, 0, 0, time.UTC), OK: true, Verified: true},
+		Item:    Item{ID: "x", Host: "esxi01", VMName: "vm01", Time: time.Date(2026, 11, 3, 2, 0, 0, 0, time.UTC), OK: true, Verified: true},
 		Keep:    true,
 		Reasons: []string{"last backup #1"},
 	}
@@ -288,8 +288,31 @@ func TestDecisionJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"id":"x","vm_name":"vm01","time":"2026-11-03T02:00:00Z","verified":true,"ok":true,"keep":true,"reasons":["last backup #1"]}`
+	want := `{"id":"x","host":"esxi01","vm_name":"vm01","time":"2026-11-03T02:00:00Z","verified":true,"ok":true,"keep":true,"reasons":["last backup #1"]}`
 	if string(got) != want {
 		t.Errorf("json = %s\nwant   %s", got, want)
+	}
+}
+
+// TestRetentionIsCountedPerHostAndVM: two hosts' VMs of one name are
+// judged apart, each keeping its own newest backups.
+func TestRetentionIsCountedPerHostAndVM(t *testing.T) {
+	at := func(h int) time.Time { return time.Date(2026, 11, 3, h, 0, 0, 0, time.UTC) }
+	items := []Item{
+		{ID: "a1", Host: "esxi-a", VMName: "web", Time: at(1), OK: true},
+		{ID: "a2", Host: "esxi-a", VMName: "web", Time: at(2), OK: true},
+		{ID: "b1", Host: "esxi-b", VMName: "web", Time: at(3), OK: true},
+		{ID: "b2", Host: "esxi-b", VMName: "web", Time: at(4), OK: true},
+	}
+	ds := Apply(items, Policy{KeepLast: 1})
+	kept := map[string]bool{}
+	for _, d := range ds {
+		kept[d.ID] = d.Keep
+	}
+	if !kept["a2"] || kept["a1"] || !kept["b2"] || kept["b1"] {
+		t.Fatalf("decisions %+v: want the newest of each host kept", ds)
+	}
+	if ds[0].Host != "esxi-a" || ds[2].Host != "esxi-b" {
+		t.Fatalf("decisions not grouped by host: %+v", ds)
 	}
 }

@@ -4,11 +4,21 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/ceso/ceso/pkg/config"
 	"github.com/ceso/ceso/pkg/esxi/client"
 )
+
+// DatastorePrefix begins the name of a built-in datastore target:
+// "datastore:datastore1" is the folder DefaultFolder of datastore1. It is
+// the name the built-in target "datastore" takes for the VM backed up (see
+// DatastoreTarget), recorded in its catalog entry.
+const DatastorePrefix = "datastore:"
+
+// DatastoreTarget names the built-in target on datastore ds.
+func DatastoreTarget(ds string) string { return DatastorePrefix + ds }
 
 // Connector returns a connection to the host, made when first needed.
 type Connector func(ctx context.Context) (*client.Client, error)
@@ -83,7 +93,8 @@ func (s *Set) Names() []string {
 }
 
 // Get returns the target named name (the default when empty), opening it
-// on first use.
+// on first use. A name "datastore:DS" that is not configured is the
+// built-in target on datastore DS, folder DefaultFolder.
 func (s *Set) Get(ctx context.Context, name string) (Target, error) {
 	if name == "" {
 		name = s.def
@@ -95,7 +106,15 @@ func (s *Set) Get(ctx context.Context, name string) (Target, error) {
 	}
 	cfg, ok := s.cfgs[name]
 	if !ok {
-		return nil, fmt.Errorf("%w: %q", ErrUnknownTarget, name)
+		ds, onDatastore := strings.CutPrefix(name, DatastorePrefix)
+		switch {
+		case onDatastore && ds != "":
+			cfg = config.Target{Name: name, Type: "datastore", Datastore: ds}
+		case name == config.TargetDatastore:
+			return nil, fmt.Errorf("%w: %q is the datastore of the VM being backed up: only a backup names it", ErrUnknownTarget, name)
+		default:
+			return nil, fmt.Errorf("%w: %q", ErrUnknownTarget, name)
+		}
 	}
 	var c *client.Client
 	if cfg.Type == "datastore" {

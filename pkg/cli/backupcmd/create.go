@@ -43,7 +43,8 @@ entry of one VM, or an array of the entries made by --all.`,
 		Example: `  ceso backup create web01
   ceso backup create db1 --power-off --shutdown-timeout 3m --target nas --description "before upgrade"
   ceso backup create --all --match 'lab-*' --verify`,
-		Args: cmdutil.MaximumNArgs(1),
+		Args:              cmdutil.MaximumNArgs(1),
+		ValidArgsFunction: cmdutil.CompleteVM(f, operations.CompleteVMs, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.Params.VM = args[0]
@@ -71,6 +72,7 @@ entry of one VM, or an array of the entries made by --all.`,
 	fl.BoolVar(&opts.Params.All, "all", false, "back up every VM but the templates (see --match)")
 	fl.StringVar(&opts.Params.Match, "match", "", "with --all, only VMs whose name matches this glob")
 	fl.BoolVar(&opts.JSON, "json", false, "print the catalog entry as JSON")
+	_ = cmd.RegisterFlagCompletionFunc("target", cmdutil.CompleteTarget(f))
 	return cmd
 }
 

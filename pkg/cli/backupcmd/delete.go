@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/ceso/ceso/pkg/cli/cmdutil"
-	clivm "github.com/ceso/ceso/pkg/cli/vm"
 	"github.com/ceso/ceso/pkg/operations"
 	"github.com/spf13/cobra"
 )
@@ -16,6 +15,7 @@ type DeleteOptions struct {
 	ID      string
 	Yes     bool
 	Force   bool
+	JSON    bool
 }
 
 // NewCmdDelete makes `ceso backup delete ID`.
@@ -29,7 +29,10 @@ func NewCmdDelete(f *cmdutil.Factory, runF func(*DeleteOptions) error) *cobra.Co
 target, then the entry is removed; an interrupted deletion is finished by the
 next backup command. The last good backup of a VM is kept unless --force. On a
 terminal ceso asks you to type the ID; elsewhere --yes is required.`,
-		Args: cmdutil.ExactArgs(1),
+		Example: `  ceso backup delete 20261103T021500Z-3f9a1c2b
+  ceso backup delete 20261103T021500Z-3f9a1c2b --yes --json`,
+		Args:              cmdutil.ExactArgs(1),
+		ValidArgsFunction: cmdutil.CompleteBackupID(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ID = args[0]
 			if runF != nil {
@@ -40,19 +43,24 @@ terminal ceso asks you to type the ID; elsewhere --yes is required.`,
 	}
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "delete even the last good backup of a VM")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON: {id, deleted}")
 	return cmd
 }
 
 func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 	f := opts.Factory
 	if !f.Global.DryRun {
-		if err := clivm.Confirm(f.IO, opts.Yes, fmt.Sprintf("Delete backup %s and its files?", opts.ID), opts.ID); err != nil {
+		if err := cmdutil.Confirm(f.IO, opts.Yes, fmt.Sprintf("Delete backup %s and its files?", opts.ID), opts.ID); err != nil {
 			return err
 		}
 		ctx = cmdutil.WithConfirmed(ctx)
 	}
-	if _, done, err := cmdutil.Run(ctx, f, operations.BackupDelete, operations.BackupDeleteParams{ID: opts.ID, Force: opts.Force}, false); done || err != nil {
+	r, done, err := cmdutil.Run(ctx, f, operations.BackupDelete, operations.BackupDeleteParams{ID: opts.ID, Force: opts.Force}, opts.JSON)
+	if done || err != nil {
 		return err
+	}
+	if opts.JSON {
+		return cmdutil.WriteJSON(f.IO.Out, r)
 	}
 	fmt.Fprintf(f.IO.Out, "deleted backup %s\n", opts.ID)
 	return nil

@@ -27,9 +27,11 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 ever recorded as complete; a backup being deleted shows as deleting.
 
 JSON output (--json) is an array of entries with the fields id, vm_name,
-timestamp (RFC 3339), size (bytes stored), location, checksum (SHA-256 of the
-manifest), status (complete, failed, deleting), target, description, metadata,
-last_verified and verify_ok; fields are never removed.`,
+host (the ESXi host the VM was on), timestamp (RFC 3339), size (bytes
+stored), location, checksum (SHA-256 of the manifest), status (complete,
+failed, deleting), target, description, metadata, last_verified (null until
+verified), verify_ok and verify_detail; fields are always present and never
+removed (see docs/json.md).`,
 		Example: `  ceso backup list --vm web01
   ceso backup list --json | jq -r '.[] | select(.status=="complete") | .id'`,
 		Args: cmdutil.NoArgs,
@@ -42,6 +44,7 @@ last_verified and verify_ok; fields are never removed.`,
 	}
 	cmd.Flags().StringVar(&opts.VM, "vm", "", "only the backups of this VM")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	_ = cmd.RegisterFlagCompletionFunc("vm", cmdutil.CompleteBackupVM(f))
 	return cmd
 }
 
@@ -54,7 +57,7 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	if opts.JSON {
 		return cmdutil.WriteJSON(f.IO.Out, entries)
 	}
-	t := cmdutil.NewTable(f.IO, "ID", "VM", "TIME", "SIZE", "TARGET", "STATUS", "VERIFIED")
+	t := cmdutil.NewTable(f.IO, "ID", "VM", "HOST", "TIME", "SIZE", "TARGET", "STATUS", "VERIFIED")
 	for _, e := range entries {
 		verified := "-"
 		if !e.LastVerified.IsZero() {
@@ -64,7 +67,14 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 			}
 			verified += " " + e.LastVerified.Local().Format(time.DateTime)
 		}
-		t.Row(e.ID, e.VMName, e.Timestamp.Local().Format(time.DateTime), cmdutil.HumanBytes(e.Size), e.Target, e.Status, verified)
+		t.Row(e.ID, e.VMName, orDash(e.Host), e.Timestamp.Local().Format(time.DateTime), cmdutil.HumanBytes(e.Size), e.Target, e.Status, verified)
 	}
 	return t.Flush()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }

@@ -2,6 +2,7 @@ package backupcmd
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/ceso/ceso/pkg/cli/cmdutil"
@@ -30,7 +31,14 @@ backups (--keep-last) and the newest backup of each of the last N days, ISO
 weeks and months; a backup kept by any rule is kept. The newest successfully
 verified backup of a VM is never removed, failed backups never count toward a
 rule, and a policy that would keep nothing is refused. Each backup is listed
-with keep or remove and the reason. Defaults come from backup.retention.
+with keep or remove and the reason. Backups are counted per host and VM.
+
+The keep flags replace backup.retention as a whole, as restic's forget does:
+when any is given, those left out are 0; when none is, backup.retention
+applies.
+
+JSON output (--json) is an array of decisions with the fields id, vm_name,
+host, timestamp, action (keep or remove) and reasons.
 
 With --dry-run nothing is deleted: the decisions are printed.`,
 		Example: `  ceso backup prune --dry-run
@@ -50,6 +58,9 @@ With --dry-run nothing is deleted: the decisions are printed.`,
 				{"keep-yearly", &opts.Params.KeepYearly, &keep.yearly},
 			} {
 				if cmd.Flags().Changed(k.flag) {
+					if *k.v < 0 {
+						return cmdutil.FlagError(fmt.Errorf("--%s %d: want 0 or more (0 turns the rule off)", k.flag, *k.v))
+					}
 					*k.dst = k.v
 				}
 			}
@@ -67,6 +78,7 @@ With --dry-run nothing is deleted: the decisions are printed.`,
 	fl.IntVar(&keep.yearly, "keep-yearly", 0, "keep the newest backup of each of the last N years")
 	fl.StringVar(&opts.VM, "vm", "", "only the backups of this VM")
 	fl.BoolVar(&opts.JSON, "json", false, "print the decisions as JSON")
+	_ = cmd.RegisterFlagCompletionFunc("vm", cmdutil.CompleteBackupVM(f))
 	return cmd
 }
 
@@ -82,13 +94,13 @@ func pruneRun(ctx context.Context, opts *PruneOptions) error {
 		}
 		return err
 	}
-	t := cmdutil.NewTable(f.IO, "ID", "VM", "DECISION", "REASON")
+	t := cmdutil.NewTable(f.IO, "ID", "VM", "HOST", "DECISION", "REASON")
 	for _, d := range decisions {
 		verdict := "removed"
-		if d.Keep {
+		if d.Action == operations.ActionKeep {
 			verdict = "kept"
 		}
-		t.Row(d.ID, d.VMName, verdict, strings.Join(d.Reasons, "; "))
+		t.Row(d.ID, d.VMName, orDash(d.Host), verdict, strings.Join(d.Reasons, "; "))
 	}
 	if ferr := t.Flush(); ferr != nil {
 		return ferr

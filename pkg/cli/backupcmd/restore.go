@@ -20,6 +20,7 @@ type RestoreOptions struct {
 	Params     operations.BackupRestoreParams
 	CloudInit  cliflags.CloudInit
 	NetworkMap []string
+	Yes        bool
 	JSON       bool
 }
 
@@ -38,10 +39,13 @@ it keeps the backup's users and SSH keys.
 
 --replace restores under the original name: the existing VM is renamed aside
 and removed only once the restore has succeeded; if it fails, it gets its name
-and power state back.`,
+and power state back. A running VM is refused unless --force, which shuts it
+down first. On a terminal ceso asks you to type the VM's name; elsewhere --yes
+is required.`,
 		Example: `  ceso backup restore 20261103T021500Z-3f9a1c2b --as-new web01-restored --ip 192.0.2.20/24 --gateway 192.0.2.1 --power-on
-  ceso backup restore 20261103T021500Z-3f9a1c2b --replace --yes`,
-		Args: cmdutil.ExactArgs(1),
+  ceso backup restore 20261103T021500Z-3f9a1c2b --replace --force --yes`,
+		Args:              cmdutil.ExactArgs(1),
+		ValidArgsFunction: cmdutil.CompleteBackupID(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Params.ID = args[0]
 			if err := opts.complete(cmd); err != nil {
@@ -56,6 +60,8 @@ and power state back.`,
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Params.AsNew, "as-new", "", "name of the new VM")
 	fl.BoolVar(&opts.Params.Replace, "replace", false, "restore under the original name, replacing the VM once the restore succeeded")
+	fl.BoolVar(&opts.Params.Force, "force", false, "with --replace: shut the VM down when it runs")
+	fl.BoolVarP(&opts.Yes, "yes", "y", false, "with --replace: do not ask for confirmation")
 	fl.DurationVar((*time.Duration)(&opts.Params.ShutdownTimeout), "shutdown-timeout", backup.DefaultShutdownTimeout, "with --replace: wait this long for the old VM's guest to shut down")
 	fl.BoolVar(&opts.Params.PowerOn, "power-on", false, "power the restored VM on")
 	fl.StringVar(&opts.Params.Datastore, "datastore", "", "datastore of the restored VM (default: the original's)")
@@ -66,6 +72,14 @@ and power state back.`,
 }
 
 func (o *RestoreOptions) complete(cmd *cobra.Command) error {
+	if o.Params.AsNew != "" && o.Params.Replace {
+		return fmt.Errorf("--as-new and --replace exclude each other: restore as a new VM or in place of the original, not both")
+	}
+	for _, name := range []string{"force", "yes"} {
+		if cmd.Flags().Changed(name) && !o.Params.Replace {
+			return fmt.Errorf("--%s goes with --replace", name)
+		}
+	}
 	if o.CloudInit.ChangesAccounts(cmd.Flags()) {
 		return fmt.Errorf("a restore keeps the backup's users and SSH keys: --user, --ssh-key, --no-default-user and --cloud-config do not apply")
 	}
@@ -89,6 +103,12 @@ func (o *RestoreOptions) complete(cmd *cobra.Command) error {
 
 func restoreRun(ctx context.Context, opts *RestoreOptions) error {
 	f := opts.Factory
+	if opts.Params.Replace && !f.Global.DryRun {
+		if err := confirmReplace(f, opts); err != nil {
+			return err
+		}
+		ctx = cmdutil.WithConfirmed(ctx)
+	}
 	r, done, err := cmdutil.Run(ctx, f, operations.BackupRestore, opts.Params, opts.JSON)
 	if done || err != nil {
 		return err
@@ -107,4 +127,19 @@ func restoreRun(ctx context.Context, opts *RestoreOptions) error {
 		fmt.Fprintln(f.IO.Out, "  the previous VM was removed")
 	}
 	return nil
+}
+
+// confirmReplace asks, as vm delete does, before a restore removes the VM
+// of the backup's name.
+func confirmReplace(f *cmdutil.Factory, opts *RestoreOptions) error {
+	a, err := f.App()
+	if err != nil {
+		return err
+	}
+	name, err := operations.BackupVMName(a, opts.Params.ID)
+	if err != nil {
+		return err
+	}
+	prompt := fmt.Sprintf("Replace VM %q with backup %s? The VM is removed once the restore is whole.", name, opts.Params.ID)
+	return cmdutil.Confirm(f.IO, opts.Yes, prompt, name)
 }

@@ -32,7 +32,8 @@ in the manifest. The verdict is recorded in the catalog. Any mismatch names the
 file and makes the exit code non-zero.`,
 		Example: `  ceso backup verify 20261103T021500Z-3f9a1c2b
   ceso backup verify --all --json`,
-		Args: cmdutil.MaximumNArgs(1),
+		Args:              cmdutil.MaximumNArgs(1),
+		ValidArgsFunction: cmdutil.CompleteBackupID(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.ID = args[0]
@@ -49,6 +50,7 @@ file and makes the exit code non-zero.`,
 	cmd.Flags().BoolVar(&opts.All, "all", false, "verify every complete backup, oldest first")
 	cmd.Flags().StringVar(&opts.VM, "vm", "", "with --all, only the backups of this VM")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	_ = cmd.RegisterFlagCompletionFunc("vm", cmdutil.CompleteBackupVM(f))
 	return cmd
 }
 

@@ -1,7 +1,9 @@
 package cliflags
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -10,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ceso/ceso/pkg/cloudinit"
+	"github.com/ceso/ceso/pkg/errkind"
 )
 
 // CloudInit is the cloud-init flag set. Its fields hold the parsed flags.
@@ -115,7 +118,7 @@ func (c *CloudInit) Spec(readFile func(string) ([]byte, error)) (cloudinit.Spec,
 	if c.CloudConfig != "" {
 		b, err := readFile(expandHome(c.CloudConfig))
 		if err != nil {
-			return cloudinit.Spec{}, fmt.Errorf("--cloud-config: reading %s: %w", c.CloudConfig, err)
+			return cloudinit.Spec{}, fileError(fmt.Errorf("--cloud-config: reading %s: %w", c.CloudConfig, err))
 		}
 		s.CloudConfig = b
 	}
@@ -159,6 +162,12 @@ func (c *CloudInit) nic() (*cloudinit.NIC, error) {
 // readKeys returns the key lines of one --ssh-key value: the value itself
 // when it is a key, else the keys of the file it names.
 func readKeys(v string, readFile func(string) ([]byte, error)) ([]string, error) {
+	if looksPrivate(v) {
+		return nil, fmt.Errorf("--ssh-key: the value is a private key (not shown); give the public key or its file (the .pub beside it) and keep the private key to yourself")
+	}
+	if strings.ContainsAny(v, "\n\r") {
+		return nil, fmt.Errorf("--ssh-key: the value (%d characters over several lines, not shown) is neither a public key line nor a file name", len(v))
+	}
 	if cloudinit.LooksLikeSSHKey(v) {
 		k, err := cloudinit.ParseSSHKey(v)
 		if err != nil {
@@ -168,7 +177,7 @@ func readKeys(v string, readFile func(string) ([]byte, error)) ([]string, error)
 	}
 	data, err := readFile(expandHome(v))
 	if err != nil {
-		return nil, fmt.Errorf("--ssh-key: reading %s: %w", v, err)
+		return nil, fileError(fmt.Errorf("--ssh-key: reading %s: %w", v, err))
 	}
 	keys, err := cloudinit.ParseSSHKeys(data)
 	if err != nil {
@@ -182,6 +191,20 @@ func readKeys(v string, readFile func(string) ([]byte, error)) ([]string, error)
 		out[i] = k.Line
 	}
 	return out, nil
+}
+
+// fileError gives a missing file the kind not found (exit code 5).
+func fileError(err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return errkind.Wrap(errkind.NotFound, err)
+	}
+	return err
+}
+
+// looksPrivate reports whether v holds private key material: a PEM or
+// OpenSSH private key block, or a PuTTY key file.
+func looksPrivate(v string) bool {
+	return strings.Contains(v, "PRIVATE KEY") || strings.Contains(v, "PuTTY-User-Key-File")
 }
 
 // expandHome expands a leading "~/", which a shell leaves alone in

@@ -67,5 +67,12 @@ func ExitCode(err error) int {
 	return ExitError
 }
 
-// FlagError marks a usage error found while parsing flags or arguments.
-func FlagError(err error) error { return errkind.Wrap(errkind.Usage, err) }
+// FlagError marks a usage error found while parsing flags or arguments. A
+// file a flag names that does not exist (--ssh-key, --cloud-config) keeps
+// its kind: not found, exit code 5.
+func FlagError(err error) error {
+	if errkind.Of(err) == errkind.NotFound {
+		return err
+	}
+	return errkind.Wrap(errkind.Usage, err)
+}

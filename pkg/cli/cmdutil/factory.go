@@ -82,6 +82,13 @@ func (f *Factory) Config() (*config.Config, error) {
 	return cfg, err
 }
 
+// ConfigSource names the configuration file in effect, whether or not it
+// loads: --config, CESO_CONFIG or the default path ("" when none).
+func (f *Factory) ConfigSource() string {
+	p, _ := config.Path(f.Global.ConfigPath, f.Env)
+	return p
+}
+
 func (f *Factory) applyFlags(cfg *config.Config) {
 	g := f.Global
 	set := func(v string, dst *string) {
@@ -146,7 +153,7 @@ func (f *Factory) App() (*app.App, error) {
 	a, err := app.New(app.Options{
 		Config: cfg, Env: f.Env, Logger: logger, Now: f.Now, Metrics: f.Metrics,
 		Warn: f.IO.ErrOut, Progress: f.IO.ErrOut, ProgressTTY: f.IO.ErrTTY,
-		AcceptNewHostKey: f.Global.AcceptNewHostKey, Actor: "cli:" + app.OSActor(), Version: Version,
+		AcceptNewHostKey: f.Global.AcceptNewHostKey, Actor: "cli:" + app.OSActor(), Version: ReadBuild().Version,
 	})
 	if err != nil {
 		return nil, err
@@ -167,7 +174,3 @@ func (f *Factory) Close(ctx context.Context) error {
 	}
 	return a.Close(ctx)
 }
-
-// Version is ceso's version, set at build time with
-// -ldflags "-X github.com/ceso/ceso/pkg/cli/cmdutil.Version=v1.2.3".
-var Version = "dev"

@@ -41,7 +41,8 @@ The copy is cold: a powered-on source is refused unless --power-off-source
 its disks under a temporary snapshot while it runs; crash-consistent).`,
 		Example: `  ceso vm clone web01 web02 --ip 192.0.2.11/24 --gateway 192.0.2.1 --power-on
   ceso vm clone db1 db1-test --snapshot --dhcp`,
-		Args: cmdutil.ExactArgs(2),
+		Args:              cmdutil.ExactArgs(2),
+		ValidArgsFunction: cmdutil.CompleteVM(f, operations.CompleteAnyVM, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Params.Source, opts.Params.Name = args[0], args[1]
 			if err := opts.complete(cmd); err != nil {
@@ -73,7 +74,7 @@ func (o *CloneOptions) complete(cmd *cobra.Command) error {
 	if err := vm.ValidateName(o.Params.Name); err != nil {
 		return cmdutil.FlagError(err)
 	}
-	if err := parseHardware(&o.Params.Hardware, o.Memory, o.DiskSize); err != nil {
+	if err := parseHardware(cmd.Flags(), &o.Params.Hardware, o.Memory, o.DiskSize); err != nil {
 		return cmdutil.FlagError(err)
 	}
 	spec, err := o.CloudInit.Spec(o.ReadFile)

@@ -11,6 +11,7 @@ import (
 	"github.com/ceso/ceso/pkg/esxi/vm"
 	"github.com/ceso/ceso/pkg/operations"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // CreateOptions are the options of `ceso vm create`.
@@ -46,7 +47,7 @@ unit: 40G). The hostname defaults to NAME.`,
 		Args: cmdutil.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Params.Name = args[0]
-			if err := opts.complete(); err != nil {
+			if err := opts.complete(cmd.Flags()); err != nil {
 				return cmdutil.FlagError(err)
 			}
 			if runF != nil {
@@ -66,16 +67,18 @@ unit: 40G). The hostname defaults to NAME.`,
 	fl.DurationVar((*time.Duration)(&opts.Params.WaitIP), "wait-ip", 0, "with --power-on, wait up to this long for the guest's IP address")
 	fl.BoolVar(&opts.JSON, "json", false, "print JSON")
 	opts.CloudInit.AddFlags(fl)
+	_ = cmd.RegisterFlagCompletionFunc("template", cmdutil.CompleteVM(f, operations.CompleteTemplates, 0))
+	cmd.ValidArgsFunction = cobra.NoFileCompletions
 	return cmd
 }
 
 // complete turns the flags into params: sizes with units, the cloud-init
 // flags (key and cloud-config files read here).
-func (o *CreateOptions) complete() error {
+func (o *CreateOptions) complete(fl *pflag.FlagSet) error {
 	if err := vm.ValidateName(o.Params.Name); err != nil {
 		return err
 	}
-	if err := parseHardware(&o.Params.Hardware, o.Memory, o.DiskSize); err != nil {
+	if err := parseHardware(fl, &o.Params.Hardware, o.Memory, o.DiskSize); err != nil {
 		return err
 	}
 	spec, err := o.CloudInit.Spec(o.ReadFile)
@@ -86,8 +89,12 @@ func (o *CreateOptions) complete() error {
 	return nil
 }
 
-// parseHardware reads the size flags shared by create and clone.
-func parseHardware(h *operations.Hardware, memory, disk string) error {
+// parseHardware reads the size flags shared by create and clone. An
+// explicit --cpu 0 is an error: leaving --cpu out keeps the source's.
+func parseHardware(fl *pflag.FlagSet, h *operations.Hardware, memory, disk string) error {
+	if fl.Changed("cpu") && h.CPU < 1 {
+		return fmt.Errorf("--cpu %d: want 1 to %d virtual CPUs; leave --cpu out to keep the source's", h.CPU, operations.MaxCPU)
+	}
 	if memory != "" {
 		b, err := parseSize(memory, 1<<20)
 		if err != nil {

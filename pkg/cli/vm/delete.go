@@ -1,13 +1,10 @@
 package vm
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/ceso/ceso/pkg/cli/cmdutil"
-	"github.com/ceso/ceso/pkg/errkind"
 	"github.com/ceso/ceso/pkg/esxi/vm"
 	"github.com/ceso/ceso/pkg/operations"
 	"github.com/spf13/cobra"
@@ -19,6 +16,7 @@ type DeleteOptions struct {
 	Name    string
 	Force   bool
 	Yes     bool
+	JSON    bool
 }
 
 // NewCmdDelete makes `ceso vm delete NAME`.
@@ -33,7 +31,8 @@ func NewCmdDelete(f *cmdutil.Factory, runF func(*DeleteOptions) error) *cobra.Co
 VM's name; elsewhere --yes is required.`,
 		Example: `  ceso vm delete web02
   ceso vm delete web02 --force --yes`,
-		Args: cmdutil.ExactArgs(1),
+		Args:              cmdutil.ExactArgs(1),
+		ValidArgsFunction: cmdutil.CompleteVM(f, operations.CompleteVMs, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
 			if err := vm.ValidateName(opts.Name); err != nil {
@@ -47,39 +46,24 @@ VM's name; elsewhere --yes is required.`,
 	}
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "power a running VM off first")
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON: {name, deleted}")
 	return cmd
-}
-
-// ErrNotConfirmed is returned when a destructive command is not confirmed.
-var ErrNotConfirmed = errkind.New(errkind.Usage, "not confirmed")
-
-// Confirm asks on a terminal for the exact word; without a terminal it
-// needs yes.
-func Confirm(io *cmdutil.IOStreams, yes bool, prompt, word string) error {
-	if yes {
-		return nil
-	}
-	if !io.InTTY {
-		return fmt.Errorf("%w: %s; not on a terminal, so pass --yes", ErrNotConfirmed, prompt)
-	}
-	fmt.Fprintf(io.ErrOut, "%s\nType %q to confirm: ", prompt, word)
-	line, _ := bufio.NewReader(io.In).ReadString('\n')
-	if strings.TrimSpace(line) != word {
-		return fmt.Errorf("%w: nothing was deleted", ErrNotConfirmed)
-	}
-	return nil
 }
 
 func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 	f := opts.Factory
 	if !f.Global.DryRun {
-		if err := Confirm(f.IO, opts.Yes, fmt.Sprintf("Delete VM %q and all its files?", opts.Name), opts.Name); err != nil {
+		if err := cmdutil.Confirm(f.IO, opts.Yes, fmt.Sprintf("Delete VM %q and all its files?", opts.Name), opts.Name); err != nil {
 			return err
 		}
 		ctx = cmdutil.WithConfirmed(ctx)
 	}
-	if _, done, err := cmdutil.Run(ctx, f, operations.VMDelete, operations.VMDeleteParams{Name: opts.Name, Force: opts.Force}, false); done || err != nil {
+	r, done, err := cmdutil.Run(ctx, f, operations.VMDelete, operations.VMDeleteParams{Name: opts.Name, Force: opts.Force}, opts.JSON)
+	if done || err != nil {
 		return err
+	}
+	if opts.JSON {
+		return cmdutil.WriteJSON(f.IO.Out, r)
 	}
 	fmt.Fprintf(f.IO.Out, "deleted %s\n", opts.Name)
 	return nil

@@ -28,7 +28,8 @@ func NewCmdInfo(f *cmdutil.Factory, runF func(*InfoOptions) error) *cobra.Comman
 		Short:       "Show a VM's hardware, disks, NICs, addresses, tools and guestinfo",
 		Example: `  ceso vm info web01
   ceso vm info web01 --json | jq .disks`,
-		Args: cmdutil.ExactArgs(1),
+		Args:              cmdutil.ExactArgs(1),
+		ValidArgsFunction: cmdutil.CompleteVM(f, operations.CompleteAnyVM, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
 			if strings.TrimSpace(opts.Name) == "" {

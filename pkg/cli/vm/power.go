@@ -34,16 +34,17 @@ func NewCmdPower(f *cmdutil.Factory, runF func(*PowerOptions) error) *cobra.Comm
 		Long: `Change the power state of one or more VMs, in parallel (--parallel, default 4,
 through the session pool). A VM already in the requested state is a success
 with a note. shutdown asks the guest through VMware Tools and waits up to
---timeout for it to power off; with --force it then powers the VM off (also
+--shutdown-timeout for it to power off; with --force it then powers the VM off (also
 when the guest has no tools). The result is reported per VM; when some VMs
 fail the exit code is 7 (partial failure).
 
 --all selects every VM (narrowed by --match GLOB) except the configured
 template (defaults.template), which is never powered by --all.`,
 		Example: `  ceso vm power on web01 web02 db1
-  ceso vm power shutdown --all --match 'lab-*' --timeout 3m --force
+  ceso vm power shutdown --all --match 'lab-*' --shutdown-timeout 3m --force
   ceso vm power off web01 --json`,
-		Args: cmdutil.MinimumNArgs(1),
+		Args:              cmdutil.MinimumNArgs(1),
+		ValidArgsFunction: cmdutil.CompletePowerAction(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			op, err := vm.ParsePowerOp(args[0])
 			if err != nil {
@@ -63,7 +64,7 @@ template (defaults.template), which is never powered by --all.`,
 	fl.BoolVar(&opts.All, "all", false, "every VM but the template (see --match)")
 	fl.StringVar(&opts.Match, "match", "", "with --all, only VMs whose name matches this glob")
 	fl.IntVar(&opts.Parallel, "parallel", 4, "VMs handled at once (1 to 64)")
-	fl.DurationVar(&opts.Wait, "timeout", vm.DefaultShutdownTimeout, "shutdown: how long to wait for the guest to power off")
+	fl.DurationVar(&opts.Wait, "shutdown-timeout", vm.DefaultShutdownTimeout, "shutdown: how long to wait for the guest to power off (the global --timeout bounds the whole command)")
 	fl.BoolVar(&opts.Force, "force", false, "shutdown: power off when the guest has no tools or does not stop in time")
 	fl.BoolVar(&opts.JSON, "json", false, "print JSON")
 	return cmd
@@ -71,7 +72,7 @@ template (defaults.template), which is never powered by --all.`,
 
 func (o *PowerOptions) validate() error {
 	if o.Wait <= 0 {
-		return fmt.Errorf("--timeout must be positive")
+		return fmt.Errorf("--shutdown-timeout must be positive")
 	}
 	return nil
 }

@@ -20,14 +20,22 @@ import (
 
 // Config says how to reach and log in to one host.
 type Config struct {
-	Host       string // name or address, optional :port (443)
-	User       string
-	Password   string
-	Thumbprint string // SHA-1 or SHA-256, colon hex
-	CAFile     string
-	Insecure   bool
+	Host     string // name or address, optional :port (443)
+	User     string
+	Password string
+	// PasswordFunc gives the password when Password is empty (a password
+	// command). It is called only when a login is needed, so a cached
+	// session is reused without it; such a session is not checked against
+	// the password (with Password set, it is).
+	PasswordFunc func(ctx context.Context) (string, error)
+	Thumbprint   string // SHA-1 or SHA-256, colon hex
+	CAFile       string
+	Insecure     bool
 	// SessionDir caches the session across invocations; "" disables the cache.
 	SessionDir string
+	// CacheOnly uses the cached session or nothing: no login, no renewal
+	// (ErrNoCachedSession). Shell completion works this way.
+	CacheOnly bool
 	// KeepAlive touches an idle session at this interval; 0 disables it.
 	KeepAlive time.Duration
 	// Warn receives the insecure-mode warning (os.Stderr in the CLI).
@@ -109,6 +117,8 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 		c.vim.ServiceContent = cached.ServiceContent
 		c.fromCache = true
 		cfg.Logger.Debug().Str("host", cfg.Host).Msg("reusing cached session")
+	} else if cfg.CacheOnly {
+		return nil, fmt.Errorf("%w: %s", ErrNoCachedSession, cfg.Host)
 	} else {
 		content, err := methods.GetServiceContent(ctx, c.vim.RoundTripper)
 		if err != nil {
@@ -165,7 +175,17 @@ func (c *Client) touch() { c.lastUse.Store(time.Now().UnixNano()) }
 
 // login logs in with the configured password and caches the session.
 func (c *Client) login(ctx context.Context) error {
-	req := types.Login{This: *c.vim.ServiceContent.SessionManager, UserName: c.cfg.User, Password: c.cfg.Password, Locale: "en_US"}
+	if c.cfg.CacheOnly {
+		return fmt.Errorf("%w: %s", ErrNoCachedSession, c.cfg.Host)
+	}
+	password := c.cfg.Password
+	if password == "" && c.cfg.PasswordFunc != nil {
+		var err error
+		if password, err = c.cfg.PasswordFunc(ctx); err != nil {
+			return err
+		}
+	}
+	req := types.Login{This: *c.vim.ServiceContent.SessionManager, UserName: c.cfg.User, Password: password, Locale: "en_US"}
 	c.roundTrips.Add(1)
 	c.logins.Add(1)
 	if o := c.cfg.Observer; o != nil {
@@ -179,7 +199,7 @@ func (c *Client) login(ctx context.Context) error {
 		return connectError(c.cfg.Host, err)
 	}
 	c.gen++
-	if err := saveSession(c.cfg, c.soap, c.vim.ServiceContent); err != nil {
+	if err := saveSession(c.cfg, c.soap, c.vim.ServiceContent, password); err != nil {
 		c.cfg.Logger.Warn().Err(err).Msg("session cache not written")
 	}
 	return nil

@@ -306,7 +306,10 @@ func TestRenewalFailsWithChangedPassword(t *testing.T) {
 	if err := session.NewManager(admin.Vim()).TerminateSession(context.Background(), []string{us.Key}); err != nil {
 		t.Fatal(err)
 	}
-	cfg.Password = "changed"
+	// A password command (not run to reuse a session): the cached session
+	// is used as it is, and its renewal fails.
+	cfg.Password = ""
+	cfg.PasswordFunc = func(context.Context) (string, error) { return "changed", nil }
 	c2, err := Connect(ctxTimeout(t, 10*time.Second), cfg)
 	if err != nil {
 		t.Fatal(err)

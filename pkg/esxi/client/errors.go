@@ -20,6 +20,9 @@ var (
 	ErrUnreachable = errkind.New(errkind.Connection, "host unreachable")
 	// ErrTimeout: the deadline passed before the host answered.
 	ErrTimeout = errkind.New(errkind.Timeout, "timed out")
+	// ErrNoCachedSession: Config.CacheOnly is set and no usable cached
+	// session exists (or it expired): nothing logs in.
+	ErrNoCachedSession = errkind.New(errkind.Auth, "no cached session (cache-only: nothing logs in)")
 	// ErrNotESXi: the address answers, but not as a vSphere SDK.
 	ErrNotESXi = errkind.New(errkind.Connection, "the address does not answer as an ESXi SDK")
 )

@@ -51,7 +51,7 @@ type Result struct {
 	MACs       []string `json:"macs"`
 	Disks      []string `json:"disks"`
 	PowerState string   `json:"power_state"`
-	IP         string   `json:"ip,omitempty"`
+	IP         string   `json:"ip"`
 }
 
 func (s CreateSpec) request() *copyRequest {

@@ -107,10 +107,10 @@ type PowerResult struct {
 	// AlreadyInState: the VM was already in the requested state; nothing was done.
 	AlreadyInState bool `json:"already_in_state"`
 	// Forced: a shutdown ended in a hard power-off.
-	Forced bool `json:"forced,omitempty"`
+	Forced bool `json:"forced"`
 	// Err is why it failed; Error is its text.
 	Err   error  `json:"-"`
-	Error string `json:"error,omitempty"`
+	Error string `json:"error"`
 }
 
 // powerTarget is what a power operation reads first.

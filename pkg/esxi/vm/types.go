@@ -29,7 +29,7 @@ type Info struct {
 	Firmware        string            `json:"firmware"`
 	HardwareVersion string            `json:"hardware_version"`
 	InstanceUUID    string            `json:"instance_uuid"`
-	Annotation      string            `json:"annotation,omitempty"`
+	Annotation      string            `json:"annotation"`
 	Disks           []Disk            `json:"disks"`
 	NICs            []NIC             `json:"nics"`
 	IPs             []string          `json:"ips"`
@@ -55,12 +55,12 @@ type NIC struct {
 	MAC       string   `json:"mac"`
 	Network   string   `json:"network"`
 	Connected bool     `json:"connected"`
-	IPs       []string `json:"ips,omitempty"`
+	IPs       []string `json:"ips"`
 }
 
 // Tools is the state of VMware Tools in the guest.
 type Tools struct {
 	RunningStatus string `json:"running_status"` // guestToolsRunning, guestToolsNotRunning
 	Status        string `json:"status"`         // toolsOk, toolsNotInstalled, ...
-	Version       string `json:"version,omitempty"`
+	Version       string `json:"version"`
 }
