@@ -55,7 +55,7 @@ func TestPlans(t *testing.T) {
 	if err != nil || !strings.Contains(actions(steps), entry.Checksum) {
 		t.Errorf("verify plan: %v\n%s", err, actions(steps))
 	}
-	steps, err = PlanRestore(ctxT(t), e.d, RestoreRequest{ID: entry.ID, Replace: true, PowerOn: true})
+	steps, err = PlanRestore(ctxT(t), e.d, RestoreRequest{ID: entry.ID, Replace: true, Force: true, PowerOn: true})
 	plan = actions(steps)
 	for _, want := range []string{"Rename_Task " + src, "ImportVApp " + src, "PUT ", "ReconfigVM_Task " + src, "Destroy_Task " + src + ".replaced-", "PowerOnVM_Task " + src} {
 		if err != nil || !strings.Contains(plan, want) {

@@ -17,6 +17,13 @@ import (
 var noData = map[string]string{
 	"ceso simulator": "runs a host until interrupted; --env-file writes its environment",
 	"ceso demo":      "a walk-through for people",
+	// The sandbox's key and token tools print one value alone on stdout,
+	// for a script or a human to hand on as it is.
+	"ceso audit hash":      "prints the HMAC of one value",
+	"ceso sandbox keygen":  "writes a key pair; prints the public key's path and ID",
+	"ceso sandbox promote": "prints the signed token alone",
+	"ceso sandbox approve": "prints the signed approval alone",
+	"ceso sandbox revoke":  "prints that the token is revoked",
 }
 
 // TestEveryCommandThatPrintsTakesJSON walks the command tree.

@@ -112,8 +112,9 @@ security:
 	if _, err := os.Stat(filepath.Join(e.vars["HOME"], ".local", "share", "ceso", "audit.log")); !os.IsNotExist(err) {
 		t.Fatalf("the default audit log was written too: %v", err)
 	}
-	// standard mode: a destructive operation is refused.
-	if code, _, stderr := e.run(t, "vm", "delete", "web01", "--yes"); code != cmdutil.ExitRefused {
-		t.Fatalf("standard mode let vm delete run: exit %d %s", code, stderr)
+	// standard mode: a destructive operation that was not confirmed (a
+	// hard power-off asks nothing) is refused; vm delete --yes confirms.
+	if code, _, stderr := e.run(t, "vm", "power", "off", "web01"); code != cmdutil.ExitRefused {
+		t.Fatalf("standard mode let vm power off run: exit %d %s", code, stderr)
 	}
 }

@@ -123,7 +123,7 @@ func TestIPAllowlist(t *testing.T) {
 		{"::/0", ""},
 		{"192.168.1.5/24", "did you mean 192.168.1.0/24?"},
 		{"2001:db8::1/32", "did you mean 2001:db8::/32?"},
-		{"10.0.0.0/33", "prefix length 0-32 for IPv4"},
+		{"10.0.0.0/33", `"10.0.0.0/33"`},
 		{"lan", `got "lan"`},
 		{"", `got ""`},
 	}

@@ -41,7 +41,7 @@ func TestFreeLicenceApproval(t *testing.T) {
 	for range 2 {
 		code, out, stderr := c.run(t, args...)
 		m := re.FindStringSubmatch(out)
-		if code != cmdutil.ExitRefused || m == nil || !strings.Contains(out, "[ssh] vmkfstools") || !strings.Contains(out, "guestinfo.metadata") {
+		if code != cmdutil.ExitRefused || m == nil || !strings.Contains(out, "[ssh] vmkfstools") || !strings.Contains(out, "bytes on stdin, SHA-256 ") {
 			t.Fatalf("exit %d\n%s\n%s", code, out, stderr)
 		}
 		ids = append(ids, m[1])

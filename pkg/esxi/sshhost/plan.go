@@ -2,6 +2,7 @@ package sshhost
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"maps"
 	"strings"
@@ -118,7 +119,10 @@ func (p *plan) CreateVM(_ context.Context, v *vm.NewVM) (vm.VMRef, error) {
 	if err != nil {
 		return vm.VMRef{}, err
 	}
-	p.step(write, fmt.Sprintf("writes the .vmx of %s: %d bytes on stdin", v.Name, len(write.Stdin)))
+	// The content goes on stdin, not in the command line: its digest is
+	// in the plan, so that a plan (and an approval of it) covers it.
+	sum := sha256.Sum256(write.Stdin)
+	p.step(write, fmt.Sprintf("writes the .vmx of %s: %d bytes on stdin, SHA-256 %x", v.Name, len(write.Stdin), sum))
 	p.step(register, "prints the new VM's vmid")
 	return vm.VMRef{Name: v.Name}, nil
 }

@@ -2,6 +2,7 @@ package sshhost
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"testing"
 
@@ -46,7 +47,7 @@ func TestDryRunRecordsTheExactCommands(t *testing.T) {
 		{Via: "ssh", Action: "mkdir /vmfs/volumes/datastore1/web01"},
 		{Via: "ssh", Action: "vmkfstools -i /vmfs/volumes/datastore1/t/t.vmdk -d thin /vmfs/volumes/datastore1/web01/web01.vmdk"},
 		{Via: "ssh", Action: ssh.Command{Argv: []string{"sh", "-c", ScriptWrite, "sh", "/vmfs/volumes/datastore1/web01/web01.vmx"}}.String(),
-			Detail: fmt.Sprintf("writes the .vmx of web01: %d bytes on stdin", len(vmxContent))},
+			Detail: fmt.Sprintf("writes the .vmx of web01: %d bytes on stdin, SHA-256 %x", len(vmxContent), sha256.Sum256(vmxContent))},
 		{Via: "ssh", Action: "vim-cmd solo/registervm /vmfs/volumes/datastore1/web01/web01.vmx", Detail: "prints the new VM's vmid"},
 		{Via: "ssh", Action: "vmkfstools -X 1048576k /vmfs/volumes/datastore1/web01/web01.vmdk", Detail: "grows to 1 GiB"},
 		{Via: "ssh", Action: "vim-cmd vmsvc/reload $vmid", Detail: "makes hostd read the new size; $vmid: the number vim-cmd solo/registervm printed"},
