@@ -21,7 +21,15 @@ func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Comman
 	cmd := &cobra.Command{
 		Use:   "show",
 		Short: "Print the effective configuration (file, environment and flags) with secrets masked",
-		Args:  cmdutil.NoArgs,
+		Long: `Print the configuration in effect: the file, then the environment, then the
+flags, with the defaults decided late filled in (session_cache, the catalog,
+audit log and known_hosts paths) and secrets masked. The YAML form starts with
+comment lines naming the source and the files and directories ceso uses; the
+JSON form (--json) has the keys of the configuration file and, under "paths",
+state_dir, sessions, catalog, audit_log, known_hosts and local_target.`,
+		Example: `  ceso config show
+  ceso config show --json | jq -r .paths.audit_log`,
+		Args: cmdutil.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			if runF != nil {
 				return runF(opts)
@@ -39,8 +47,9 @@ func showRun(opts *ShowOptions) error {
 	if err != nil {
 		return err
 	}
-	masked := cfg.Masked()
-	out, err := masked.YAML()
+	eff := cfg.Masked().Effective(f.ExpandHome)
+	paths := cfg.Paths(f.ExpandHome)
+	out, err := eff.YAML()
 	if err != nil {
 		return err
 	}
@@ -50,6 +59,7 @@ func showRun(opts *ShowOptions) error {
 		if err := yaml.Unmarshal(out, &m); err != nil {
 			return err
 		}
+		m["paths"] = paths
 		return cmdutil.WriteJSON(f.IO.Out, m)
 	}
 	src := cfg.Source
@@ -57,6 +67,12 @@ func showRun(opts *ShowOptions) error {
 		src = "none (defaults and environment)"
 	}
 	fmt.Fprintf(f.IO.Out, "# source: %s\n", src)
+	for _, p := range []struct{ what, path string }{
+		{"session cache", paths.Sessions}, {"catalog", paths.Catalog}, {"audit log", paths.AuditLog},
+		{"known_hosts", paths.KnownHosts}, {"local target", paths.LocalTarget},
+	} {
+		fmt.Fprintf(f.IO.Out, "# %s: %s\n", p.what, p.path)
+	}
 	_, err = f.IO.Out.Write(out)
 	return err
 }
