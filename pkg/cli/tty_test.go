@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -42,5 +43,54 @@ func TestEmptyResultsSaySoOnATerminal(t *testing.T) {
 		if code != 0 || out != "" || stderr != "" {
 			t.Errorf("%v in a pipe: exit %d, out %q, err %q; want nothing", tt.args, code, out, stderr)
 		}
+	}
+}
+
+// TestBackupProgressTotalIsWhatMoves: a thin disk grown to 1 GiB that
+// holds 1 MiB sends 1 MiB; the bar's total says so and ends at 100%.
+func TestBackupProgressTotalIsWhatMoves(t *testing.T) {
+	e := newEnv(t, esxisim.Options{TemplateDiskSize: 1 << 20})
+	if code, _, stderr := e.run(t, "vm", "create", "grown", "--disk-size", "1G", "--dhcp"); code != 0 {
+		t.Fatalf("create: %s", stderr)
+	}
+	code, _, stderr := e.runOnTerminal(t, 100, "backup", "create", "grown")
+	if code != 0 {
+		t.Fatalf("backup: exit %d %s", code, stderr)
+	}
+	lines := strings.Split(stderr, "\r")
+	var last string
+	for _, l := range lines {
+		if strings.Contains(l, "grown-disk-0.vmdk") {
+			last = l
+		}
+	}
+	if !strings.Contains(last, "1.0 MiB / 1.0 MiB") || !strings.Contains(last, "100%") || strings.Contains(last, "GiB") {
+		t.Fatalf("last progress line %q, want 1.0 MiB / 1.0 MiB 100%%\n%s", last, stderr)
+	}
+}
+
+// TestCreateAndCloneShowTheirSteps on a terminal, as they happen; never in
+// a pipe.
+func TestCreateAndCloneShowTheirSteps(t *testing.T) {
+	e := newEnv(t, esxisim.Options{TemplateDiskSize: 1 << 20})
+	code, _, stderr := e.runOnTerminal(t, 0, "vm", "create", "web01", "--dhcp")
+	if code != 0 {
+		t.Fatalf("create: exit %d %s", code, stderr)
+	}
+	steps := []string{"[api] FileManager.MakeDirectory [datastore1] web01", "[api] VirtualDiskManager.CopyVirtualDisk_Task", "[api] Folder.CreateVM_Task web01"}
+	last := -1
+	for _, s := range steps {
+		i := strings.Index(stderr, s)
+		if i <= last {
+			t.Fatalf("create's steps on a terminal: %q missing or out of order:\n%s", s, stderr)
+		}
+		last = i
+	}
+	code, _, stderr = e.runOnTerminal(t, 0, "vm", "clone", "web01", "web02", "--dhcp")
+	if code != 0 || !strings.Contains(stderr, "[api] Folder.CreateVM_Task web02") {
+		t.Fatalf("clone's steps: exit %d\n%s", code, stderr)
+	}
+	if code, _, stderr := e.run(t, "vm", "create", "web03", "--dhcp"); code != 0 || strings.Contains(stderr, "[api]") {
+		t.Fatalf("steps in a pipe: exit %d\n%s", code, stderr)
 	}
 }
