@@ -118,6 +118,20 @@ func (a *App) Metrics() *metrics.Metrics { return a.opts.Metrics }
 // Version is ceso's version.
 func (a *App) Version() string { return a.opts.Version }
 
+// StepReporter returns what shows the steps of a long operation (a create,
+// a clone) as they happen, on a terminal; nil when progress is not drawn.
+func (a *App) StepReporter() func(ops.Step) {
+	if !a.opts.ProgressTTY {
+		return nil
+	}
+	var mu sync.Mutex
+	return func(s ops.Step) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(a.opts.Progress, "  … [%s] %s\n", s.Via, s.Action)
+	}
+}
+
 // Auditor returns the audit sink, opened once at security.audit_log: the
 // hash-chained log, rotated at security.audit_max_size, whose records name
 // this process's OS user, uid and host.

@@ -102,10 +102,7 @@ func (a *App) SSHConfig(ctx context.Context) (ssh.Config, error) {
 			return ssh.Config{}, err
 		}
 	}
-	known := cfg.SSH.KnownHosts
-	if known == "" {
-		known = "~/.config/ceso/known_hosts"
-	}
+	known := cfg.KnownHostsPath()
 	return ssh.Config{
 		Host:             net.JoinHostPort(host, strconv.Itoa(cfg.SSH.Port)),
 		User:             cfg.SSH.User,

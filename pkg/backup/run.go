@@ -114,15 +114,19 @@ func (b *backupRun) storeDisks(ctx context.Context, exp *esxihost.Export, tmp st
 	if len(items) == 0 {
 		return nil, errors.New("the host exported no disk")
 	}
-	total := exp.Capacity
-	bar := progress.New(b.d.Progress, b.d.ProgressTTY, b.req.VM, total)
+	sizes := make([]int64, len(items))
+	for i, it := range items {
+		sizes[i] = it.Size
+	}
+	bar := progress.New(b.d.Progress, b.d.ProgressTTY, b.req.VM, transferTotal(sizes))
 	defer bar.Finish()
 	comp := b.compression()
 	var out []storedDisk
 	for i, it := range items {
 		name := archive.DiskName(b.req.VM, i)
 		bar.SetLabel(name)
-		f, sha1, err := b.storeDisk(ctx, exp, it, path.Join(tmp, archive.StoredName(name, comp.Algorithm)), comp, bar)
+		sized := func(n int64) { sizes[i] = n; bar.SetTotal(transferTotal(sizes)) }
+		f, sha1, err := b.storeDisk(ctx, exp, it, path.Join(tmp, archive.StoredName(name, comp.Algorithm)), comp, bar, sized)
 		if err != nil {
 			return nil, fmt.Errorf("storing disk %d (%s): %w", i, name, err)
 		}
@@ -133,9 +137,25 @@ func (b *backupRun) storeDisks(ctx context.Context, exp *esxihost.Export, tmp st
 	return out, nil
 }
 
+// transferTotal is the number of bytes the export will send: the sum of
+// the disks' sizes as the lease or the download announced them, or 0
+// (unknown: the bar shows no total) while one is not known. It is never a
+// disk's capacity, which a thin disk does not send.
+func transferTotal(sizes []int64) int64 {
+	var total int64
+	for _, n := range sizes {
+		if n <= 0 {
+			return 0
+		}
+		total += n
+	}
+	return total
+}
+
 // storeDisk streams one disk: download → SHA-256 → zstd → target file.
+// sized receives the disk's size when the download announces it.
 func (b *backupRun) storeDisk(ctx context.Context, exp *esxihost.Export, it esxihost.Item, p string,
-	comp archive.Compression, bar *progress.Bar) (archive.File, string, error) {
+	comp archive.Compression, bar *progress.Bar, sized func(int64)) (archive.File, string, error) {
 	if b.d.dry() {
 		how := "stored as exported"
 		if comp.Algorithm == archive.CompressionZstd {
@@ -151,6 +171,9 @@ func (b *backupRun) storeDisk(ctx context.Context, exp *esxihost.Export, it esxi
 	if err != nil {
 		_ = f.Abort()
 		return archive.File{}, "", err
+	}
+	if length > 0 {
+		sized(length)
 	}
 	res, err := stream.Copy(ctx, &countingWriter{w: f, obs: b.d.observer()}, body, stream.Options{
 		Compress: comp.Algorithm == archive.CompressionZstd,

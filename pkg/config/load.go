@@ -166,11 +166,27 @@ func (c *Config) CatalogPath() string {
 }
 
 // AuditLogPath is the audit log file.
-func (c *Config) AuditLogPath() string {
+func (c *Config) AuditLogPath() string { return ExpandHome(c.auditLogSetting()) }
+
+// auditLogSetting is security.audit_log, or the default in the state
+// directory, with a leading ~/ not expanded.
+func (c *Config) auditLogSetting() string {
 	if c.Security.AuditLog != "" {
-		return ExpandHome(c.Security.AuditLog)
+		return c.Security.AuditLog
 	}
 	return filepath.Join(c.StateDir, "audit.log")
+}
+
+// DefaultKnownHosts is the SSH known_hosts file when ssh.known_hosts is
+// not set.
+const DefaultKnownHosts = "~/.config/ceso/known_hosts"
+
+// KnownHostsPath is the SSH known_hosts file (a leading ~/ not expanded).
+func (c *Config) KnownHostsPath() string {
+	if c.SSH.KnownHosts != "" {
+		return c.SSH.KnownHosts
+	}
+	return DefaultKnownHosts
 }
 
 // SessionDir is where cached sessions are kept.

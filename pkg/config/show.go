@@ -1,6 +1,7 @@
 package config
 
 import (
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -18,6 +19,39 @@ func (c Config) Masked() Config {
 		c.ESXi.Password = mask
 	}
 	return c
+}
+
+// Paths are the files and directories ceso uses, as the configuration in
+// effect makes them.
+type Paths struct {
+	StateDir    string `json:"state_dir"`
+	Sessions    string `json:"sessions"`
+	Catalog     string `json:"catalog"`
+	AuditLog    string `json:"audit_log"`
+	KnownHosts  string `json:"known_hosts"`
+	LocalTarget string `json:"local_target"`
+}
+
+// Effective returns a copy with every default that is decided late filled
+// in, so that showing it says what is in effect: session_cache true or
+// false, the catalog, audit log and known_hosts paths. expand expands a
+// leading ~/ (with HOME from the environment ceso runs in).
+func (c Config) Effective(expand func(string) string) Config {
+	on := c.ESXi.SessionCacheEnabled()
+	c.ESXi.SessionCache = &on
+	c.Backup.Catalog = expand(c.CatalogPath())
+	c.Security.AuditLog = expand(c.auditLogSetting())
+	c.SSH.KnownHosts = expand(c.KnownHostsPath())
+	return c
+}
+
+// Paths lists the files and directories the configuration makes ceso use.
+func (c Config) Paths(expand func(string) string) Paths {
+	return Paths{
+		StateDir: c.StateDir, Sessions: c.SessionDir(), Catalog: expand(c.CatalogPath()),
+		AuditLog: expand(c.auditLogSetting()), KnownHosts: expand(c.KnownHostsPath()),
+		LocalTarget: filepath.Join(c.StateDir, "backups"),
+	}
 }
 
 // YAML renders the configuration as YAML in the file's own key order, with

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -148,14 +149,59 @@ func decodeStruct(file string, n *yaml.Node, out reflect.Value, path string) err
 	return nil
 }
 
+// suggest names the known key closest to an unknown one: the same but for
+// case, '-' and '_', else the nearest by edit distance (insertions,
+// deletions, substitutions and swaps of two neighbours), when it is near
+// enough to be a typo.
 func suggest(key string, fields map[string]int) string {
 	norm := func(s string) string { return strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(s)) }
+	names := make([]string, 0, len(fields))
 	for name := range fields {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
 		if norm(name) == norm(key) {
 			return fmt.Sprintf(" (did you mean %q?)", name)
 		}
 	}
+	best, bestD := "", 0
+	for _, name := range names {
+		d := editDistance(strings.ToLower(key), name)
+		if best == "" || d < bestD {
+			best, bestD = name, d
+		}
+	}
+	if best != "" && bestD <= max(1, min(3, len([]rune(best))/3)) {
+		return fmt.Sprintf(" (did you mean %q?)", best)
+	}
 	return ""
+}
+
+// editDistance is the optimal string alignment distance of a and b.
+func editDistance(a, b string) int {
+	x, y := []rune(a), []rune(b)
+	d := make([][]int, len(x)+1)
+	for i := range d {
+		d[i] = make([]int, len(y)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(x); i++ {
+		for j := 1; j <= len(y); j++ {
+			cost := 1
+			if x[i-1] == y[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && x[i-1] == y[j-2] && x[i-2] == y[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(x)][len(y)]
 }
 
 func joinKey(path, key string) string {

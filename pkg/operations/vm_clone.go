@@ -94,7 +94,7 @@ var VMClone = &Op[VMCloneParams, *VMResult]{
 			return nil, err
 		}
 		return withVMHost(ctx, a, func(c *client.Client, h vm.Host) (*VMResult, error) {
-			spec.Host = h
+			spec.Host = reported(a, h)
 			return vm.Clone(ctx, c, spec)
 		})
 	},

@@ -80,7 +80,7 @@ var VMCreate = &Op[VMCreateParams, *VMResult]{
 			return nil, err
 		}
 		return withVMHost(ctx, a, func(c *client.Client, h vm.Host) (*VMResult, error) {
-			spec.Host = h
+			spec.Host = reported(a, h)
 			return vm.Create(ctx, c, spec)
 		})
 	},
@@ -97,6 +97,14 @@ func withVMHost[T any](ctx context.Context, a *app.App, fn func(*client.Client, 
 		}
 		return fn(c, h)
 	})
+}
+
+// reported is h with its changes shown as they happen, on a terminal.
+func reported(a *app.App, h vm.Host) vm.Host {
+	if report := a.StepReporter(); report != nil {
+		return vm.Reporting(h, report)
+	}
+	return h
 }
 
 func fillDefault(dst *string, def string) {

@@ -2,6 +2,7 @@ package backupcmd
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/ceso/ceso/pkg/cli/cmdutil"
@@ -56,6 +57,16 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	}
 	if opts.JSON {
 		return cmdutil.WriteJSON(f.IO.Out, entries)
+	}
+	if len(entries) == 0 {
+		if f.IO.OutTTY {
+			what := "no backups in the catalog"
+			if opts.VM != "" {
+				what = fmt.Sprintf("no backups of %q in the catalog", opts.VM)
+			}
+			fmt.Fprintln(f.IO.ErrOut, what)
+		}
+		return nil
 	}
 	t := cmdutil.NewTable(f.IO, "ID", "VM", "HOST", "TIME", "SIZE", "TARGET", "STATUS", "VERIFIED")
 	for _, e := range entries {

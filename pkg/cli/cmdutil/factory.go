@@ -2,6 +2,8 @@ package cmdutil
 
 import (
 	"context"
+	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -80,6 +82,18 @@ func (f *Factory) Config() (*config.Config, error) {
 	}
 	f.cfg, f.cfgErr = cfg, err
 	return cfg, err
+}
+
+// ExpandHome expands a leading ~/ with HOME from the environment.
+func (f *Factory) ExpandHome(p string) string {
+	rest, ok := strings.CutPrefix(p, "~/")
+	if !ok {
+		return p
+	}
+	if home, set := f.Env("HOME"); set && home != "" {
+		return filepath.Join(home, rest)
+	}
+	return config.ExpandHome(p)
 }
 
 // ConfigSource names the configuration file in effect, whether or not it

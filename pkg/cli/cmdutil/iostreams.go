@@ -22,11 +22,14 @@ type IOStreams struct {
 	// InTTY says whether In is a terminal, so that a command may ask for
 	// confirmation.
 	InTTY bool
+	// Width is the number of columns of the terminal Out is on (0 when
+	// unknown or not a terminal): tables are cut to fit it.
+	Width int
 }
 
 // System returns the process's own streams.
 func System() *IOStreams {
-	return &IOStreams{
+	s := &IOStreams{
 		In:     os.Stdin,
 		Out:    os.Stdout,
 		ErrOut: os.Stderr,
@@ -34,6 +37,12 @@ func System() *IOStreams {
 		ErrTTY: term.IsTerminal(int(os.Stderr.Fd())),
 		InTTY:  term.IsTerminal(int(os.Stdin.Fd())),
 	}
+	if s.OutTTY {
+		if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil {
+			s.Width = w
+		}
+	}
+	return s
 }
 
 // Test returns streams backed by buffers, none of them a terminal, and the

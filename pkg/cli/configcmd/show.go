@@ -22,7 +22,15 @@ func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Comman
 	cmd := &cobra.Command{
 		Use:   "show",
 		Short: "Print the effective configuration (file, environment and flags) with secrets masked",
-		Args:  cmdutil.NoArgs,
+		Long: `Print the configuration in effect: the file, then the environment, then the
+flags, with the defaults decided late filled in (session_cache, the catalog,
+audit log and known_hosts paths) and secrets masked. The YAML form starts with
+comment lines naming the source and the files and directories ceso uses; the
+JSON form (--json) has the keys of the configuration file and, under "paths",
+state_dir, sessions, catalog, audit_log, known_hosts and local_target.`,
+		Example: `  ceso config show
+  ceso config show --json | jq -r .paths.audit_log`,
+		Args: cmdutil.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			if runF != nil {
 				return runF(opts)
@@ -40,8 +48,9 @@ func showRun(opts *ShowOptions) error {
 	if err != nil {
 		return err
 	}
-	masked := cfg.Masked()
-	out, err := masked.YAML()
+	eff := cfg.Masked().Effective(f.ExpandHome)
+	paths := cfg.Paths(f.ExpandHome)
+	out, err := eff.YAML()
 	if err != nil {
 		return err
 	}
@@ -51,6 +60,7 @@ func showRun(opts *ShowOptions) error {
 		if err := yaml.Unmarshal(out, &m); err != nil {
 			return err
 		}
+		m["paths"] = paths
 		return cmdutil.WriteJSON(f.IO.Out, m)
 	}
 	src := cfg.Source
@@ -61,6 +71,12 @@ func showRun(opts *ShowOptions) error {
 	if p := cfg.Security.Policy; p != nil {
 		fmt.Fprintf(f.IO.Out, "# system policy: %s (max_mode %q, max_promotion %v, promotion_public_key %q, allowed_ops %v)\n",
 			strings.Join(p.Sources, ", "), p.MaxMode, p.MaxPromotion, p.PromotionPublicKey, p.AllowedOps)
+	}
+	for _, p := range []struct{ what, path string }{
+		{"session cache", paths.Sessions}, {"catalog", paths.Catalog}, {"audit log", paths.AuditLog},
+		{"known_hosts", paths.KnownHosts}, {"local target", paths.LocalTarget},
+	} {
+		fmt.Fprintf(f.IO.Out, "# %s: %s\n", p.what, p.path)
 	}
 	_, err = f.IO.Out.Write(out)
 	return err

@@ -96,6 +96,12 @@ func powerRun(ctx context.Context, opts *PowerOptions) error {
 		}
 		return err
 	}
+	if len(results) == 0 && err == nil {
+		if f.IO.OutTTY {
+			fmt.Fprintf(f.IO.ErrOut, "no VM matches --all%s: nothing was done\n", matchNote(opts.Match))
+		}
+		return nil
+	}
 	t := cmdutil.NewTable(f.IO, "NAME", "OPERATION", "STATE", "RESULT")
 	for _, r := range results {
 		t.Row(r.Name, r.Op, dash(r.State), powerNote(r))
@@ -104,6 +110,13 @@ func powerRun(ctx context.Context, opts *PowerOptions) error {
 		return ferr
 	}
 	return err
+}
+
+func matchNote(glob string) string {
+	if glob == "" {
+		return " (but the template)"
+	}
+	return fmt.Sprintf(" --match %q", glob)
 }
 
 func powerNote(r operations.PowerResult) string {
