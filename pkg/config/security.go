@@ -26,7 +26,7 @@ type Security struct {
 	// AllowedOps, when set, narrows restricted and standard mode to the
 	// listed operations; an empty list allows nothing, no list (nil)
 	// everything the mode allows.
-	AllowedOps *[]string `yaml:"allowed_ops"`
+	AllowedOps *[]string `yaml:"allowed_ops,omitempty"`
 	// PromotionPublicKey is the file of the public key(s) promotion tokens
 	// and plan approvals are checked against. A system policy that names
 	// one replaces it.

@@ -73,8 +73,13 @@ func toNode(v reflect.Value) *yaml.Node {
 	case reflect.Struct:
 		n := &yaml.Node{Kind: yaml.MappingNode}
 		for i := range v.NumField() {
-			name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("yaml"), ",")
+			name, opts, _ := strings.Cut(v.Type().Field(i).Tag.Get("yaml"), ",")
 			if name == "" || name == "-" {
+				continue
+			}
+			// A key left unset where unset means something (allowed_ops:
+			// no narrowing) is left out rather than shown as null.
+			if f := v.Field(i); opts == "omitempty" && f.Kind() == reflect.Pointer && f.IsNil() {
 				continue
 			}
 			n.Content = append(n.Content, scalar(name, "!!str"), toNode(v.Field(i)))
