@@ -24,11 +24,11 @@ func (c Config) Masked() Config {
 // Paths are the files and directories ceso uses, as the configuration in
 // effect makes them.
 type Paths struct {
-	StateDir   string `json:"state_dir"`
-	Sessions   string `json:"sessions"`
-	Catalog    string `json:"catalog"`
-	AuditLog   string `json:"audit_log"`
-	KnownHosts string `json:"known_hosts"`
+	StateDir    string `json:"state_dir"`
+	Sessions    string `json:"sessions"`
+	Catalog     string `json:"catalog"`
+	AuditLog    string `json:"audit_log"`
+	KnownHosts  string `json:"known_hosts"`
 	LocalTarget string `json:"local_target"`
 }
 
