@@ -75,3 +75,25 @@ func TestConfigFileWithPasswordReadableByOthers(t *testing.T) {
 		t.Fatalf("exit %d %s", code, stderr)
 	}
 }
+
+// TestValidateSecretsNeedsAPassword: config validate --secrets fails when
+// no source gives the ESXi password (a file nothing names is not read).
+func TestValidateSecretsNeedsAPassword(t *testing.T) {
+	home := t.TempDir()
+	pw := filepath.Join(home, ".config", "ceso", "esxi.password")
+	if err := os.MkdirAll(filepath.Dir(pw), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pw, []byte("hunter2\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e := &env{vars: map[string]string{"HOME": home, "ESXI_HOST": "esxi01.lab.example"}}
+	code, _, stderr := e.run(t, "config", "validate", "--secrets")
+	if code != cmdutil.ExitConfig || !strings.Contains(stderr, "ESXI_PASSWORD_FILE") {
+		t.Fatalf("no password source: exit %d %s", code, stderr)
+	}
+	e.vars["ESXI_PASSWORD_FILE"] = pw
+	if code, out, stderr := e.run(t, "config", "validate", "--secrets"); code != 0 || !strings.Contains(out, "configuration OK") {
+		t.Fatalf("with ESXI_PASSWORD_FILE: exit %d %s %s", code, out, stderr)
+	}
+}

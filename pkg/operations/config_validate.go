@@ -2,8 +2,10 @@ package operations
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/ceso/ceso/pkg/app"
+	"github.com/ceso/ceso/pkg/config"
 	"github.com/ceso/ceso/pkg/ops"
 )
 
@@ -44,9 +46,7 @@ var ConfigValidate = &Op[ConfigValidateParams, ConfigReport]{
 		rep := ConfigReport{Source: source(a), Secrets: p.Secrets}
 		err := cfg.Validate(true)
 		if err == nil && p.Secrets {
-			if _, err = cfg.ESXi.ResolvePassword(ctx); err == nil {
-				_, err = cfg.SSH.ResolvePassword(ctx)
-			}
+			err = checkSecrets(ctx, cfg)
 		}
 		if err != nil {
 			rep.Problem = err.Error()
@@ -62,4 +62,18 @@ func source(a *app.App) string {
 		return s
 	}
 	return "defaults and environment"
+}
+
+// checkSecrets reads every password source; an ESXi password that comes
+// from nowhere is a problem too: no command could log in.
+func checkSecrets(ctx context.Context, cfg *config.Config) error {
+	pw, err := cfg.ESXi.ResolvePassword(ctx)
+	if err != nil {
+		return err
+	}
+	if pw == "" {
+		return fmt.Errorf("%w: no ESXi password: set ESXI_PASSWORD or ESXI_PASSWORD_FILE, or esxi.password_file or esxi.password_command", config.ErrSecret)
+	}
+	_, err = cfg.SSH.ResolvePassword(ctx)
+	return err
 }
