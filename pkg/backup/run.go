@@ -115,7 +115,7 @@ func (b *backupRun) storeDisks(ctx context.Context, exp *esxihost.Export, tmp st
 		return nil, errors.New("the host exported no disk")
 	}
 	total := exp.Capacity
-	bar := progress.New(b.d.Progress, b.d.ProgressTTY, b.req.VM, total)
+	bar := progress.Start(ctx, b.d.Progress, b.d.ProgressTTY, b.req.VM, total)
 	defer bar.Finish()
 	comp := b.compression()
 	var out []storedDisk
