@@ -37,11 +37,13 @@ const (
 // Outcome is the answer to an operation that ended (200), and the end of a
 // job: its result, or on a dry run its plan.
 type Outcome struct {
-	CorrelationID string          `json:"correlation_id"`
-	DryRun        bool            `json:"dry_run"`
-	Plan          []ops.Step      `json:"plan"`
-	Result        json.RawMessage `json:"result"`
-	Notes         []string        `json:"notes"`
+	CorrelationID string     `json:"correlation_id"`
+	DryRun        bool       `json:"dry_run"`
+	Plan          []ops.Step `json:"plan"`
+	// PlanID is the ID of a dry run's plan, what an approval is given for.
+	PlanID string          `json:"plan_id,omitempty"`
+	Result json.RawMessage `json:"result"`
+	Notes  []string        `json:"notes"`
 }
 
 // Job states.
