@@ -17,10 +17,12 @@ import (
 
 // local are the runnable commands that are not catalog operations, and why.
 var local = map[string]string{
-	"ceso simulator":   "starts a simulated host on this machine",
-	"ceso demo":        "walks through the operations on an embedded simulator",
-	"ceso ops list":    "prints the catalog itself",
-	"ceso config show": "prints the local configuration; no host, catalog or target",
+	"ceso simulator":       "starts a simulated host on this machine",
+	"ceso demo":            "walks through the operations on an embedded simulator",
+	"ceso ops list":        "prints the catalog itself",
+	"ceso config show":     "prints the local configuration; no host, catalog or target",
+	"ceso serve":           "runs the daemon that serves the catalog's operations",
+	"ceso serve token new": "makes an API token; no host, catalog or target",
 }
 
 // TestEveryCommandIsOneOperation walks the cobra tree and the catalog:

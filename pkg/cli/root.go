@@ -6,6 +6,7 @@ import (
 	"github.com/ceso/ceso/pkg/cli/cmdutil"
 	"github.com/ceso/ceso/pkg/cli/configcmd"
 	"github.com/ceso/ceso/pkg/cli/opscmd"
+	"github.com/ceso/ceso/pkg/cli/servecmd"
 	"github.com/ceso/ceso/pkg/cli/vm"
 	"github.com/spf13/cobra"
 )
@@ -63,6 +64,7 @@ Try it without a host: ceso demo
 		opscmd.NewCmdOps(f),
 		newCmdSimulator(f),
 		newCmdDemo(f),
+		servecmd.NewCmdServe(f, nil),
 	)
 	return root
 }
