@@ -46,7 +46,7 @@ is the highest sandbox mode it gets (never above the daemon's security.mode):
 restricted runs reads and shows the plans of writes, standard runs writes
 too, unrestricted runs everything.`,
 		Example: `  umask 077; ceso serve token new agent --mode restricted > agent.token   # the entry shows on stderr`,
-		Args: cmdutil.ExactArgs(1),
+		Args:    cmdutil.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			opts.Name = args[0]
 			if !config.ValidTokenName(opts.Name) {
