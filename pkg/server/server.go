@@ -16,6 +16,7 @@ import (
 	"github.com/ceso/ceso/pkg/app"
 	"github.com/ceso/ceso/pkg/operations"
 	"github.com/ceso/ceso/pkg/security"
+	"github.com/ceso/ceso/pkg/server/api"
 	"github.com/rs/zerolog"
 )
 
@@ -129,7 +130,7 @@ func (s *Server) Listen(ctx context.Context) error {
 	scheme := "http"
 	if tlsConf != nil {
 		scheme = "https"
-		s.fingerprint = Fingerprint(tlsConf.Certificates[0].Certificate[0])
+		s.fingerprint = api.Fingerprint(tlsConf.Certificates[0].Certificate[0])
 		ln = tls.NewListener(ln, tlsConf)
 	}
 	srv := &http.Server{

@@ -36,7 +36,7 @@ func pinnedClient(fp string) *http.Client {
 	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{
 		InsecureSkipVerify: true, //nolint:gosec // verified by fingerprint below
 		VerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {
-			if len(raw) == 0 || Fingerprint(raw[0]) != fp {
+			if len(raw) == 0 || api.Fingerprint(raw[0]) != fp {
 				return errors.New("fingerprint mismatch")
 			}
 			return nil
@@ -136,7 +136,7 @@ func TestListenErrors(t *testing.T) {
 	if _, err := New(Options{App: a}); err == nil || !strings.Contains(err.Error(), "security.ip_allowlist[0]") {
 		t.Fatalf("a bad allowlist: %v", err)
 	}
-	if fp := Fingerprint([]byte("x")); !strings.HasPrefix(fp, "2D:71:16:42") {
+	if fp := api.Fingerprint([]byte("x")); !strings.HasPrefix(fp, "2D:71:16:42") {
 		t.Fatalf("fingerprint %s", fp)
 	}
 }

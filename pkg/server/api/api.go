@@ -1,7 +1,10 @@
 package api
 
 import (
+	"crypto/sha256"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ceso/ceso/pkg/ops"
@@ -114,4 +117,15 @@ type JobList struct {
 type Health struct {
 	Status string            `json:"status"`
 	Checks map[string]string `json:"checks,omitempty"`
+}
+
+// Fingerprint is the SHA-256 of a certificate (DER), as colon-separated
+// upper-case hex: what server.thumbprint pins.
+func Fingerprint(der []byte) string {
+	sum := sha256.Sum256(der)
+	parts := make([]string, len(sum))
+	for i, b := range sum {
+		parts[i] = fmt.Sprintf("%02X", b)
+	}
+	return strings.Join(parts, ":")
 }

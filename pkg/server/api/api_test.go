@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/ceso/ceso/pkg/errkind"
@@ -67,5 +68,12 @@ func TestStatus(t *testing.T) {
 	}
 	if (&Error{Message: "m"}).Error() != "m" {
 		t.Fatal("Error() is the message")
+	}
+}
+
+func TestFingerprint(t *testing.T) {
+	fp := Fingerprint([]byte("x"))
+	if len(fp) != 95 || fp[:11] != "2D:71:16:42" || fp != strings.ToUpper(fp) {
+		t.Fatalf("fingerprint %s", fp)
 	}
 }
