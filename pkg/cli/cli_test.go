@@ -29,6 +29,9 @@ func newEnv(t *testing.T, opts esxisim.Options) *env {
 // run runs ceso in-process and returns the exit code, stdout and stderr.
 func (e *env) run(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
+	if viaServer() {
+		return e.runViaServer(t, args...)
+	}
 	io, _, out, errOut := cmdutil.Test()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

@@ -13,6 +13,7 @@ import (
 
 // NewCmdRoot builds the whole command tree on a factory.
 func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
+	remote := &remoteOptions{}
 	root := &cobra.Command{
 		Use:   "ceso <command>",
 		Short: "ceso runs standalone VMware ESXi hosts: VMs from templates, cloud-init, backups",
@@ -25,6 +26,9 @@ Configuration: ~/.config/ceso/config.yaml (or --config, CESO_CONFIG), then the
 environment (ESXI_HOST, ESXI_USER, ESXI_PASSWORD, ESXI_THUMBPRINT, ESXI_CA_FILE,
 ESXI_INSECURE), then flags. See config-example.yaml.
 
+Through a ceso server (ceso serve), which holds the ESXi credentials instead:
+--server URL --token-file FILE (CESO_SERVER, CESO_TOKEN_FILE, server.url).
+
 Try it without a host: ceso demo
 
 ` + cmdutil.ExitCodeHelp,
@@ -32,6 +36,9 @@ Try it without a host: ceso demo
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			f.Global.InsecureSet = cmd.Flags().Changed("insecure")
+			if err := setupRemote(cmd, f, remote); err != nil {
+				return err
+			}
 			if f.Global.MetricsEnabled {
 				return f.ServeMetrics(cmd.Context())
 			}
@@ -55,6 +62,7 @@ Try it without a host: ceso demo
 	pf.BoolVar(&g.NoSessionCache, "no-session-cache", false, "log in afresh and do not keep the session for the next run")
 	pf.BoolVar(&g.MetricsEnabled, "metrics-enabled", false, "serve Prometheus metrics on metrics.listen:metrics.port (127.0.0.1:9090) metrics.path (/metrics) while the command runs")
 	pf.DurationVar(&g.MetricsLinger, "metrics-linger", cmdutil.DefaultMetricsLinger, "with --metrics-enabled: after the command, wait up to this long for a last scrape")
+	addRemoteFlags(pf, remote)
 
 	root.AddCommand(
 		vm.NewCmdVM(f),

@@ -155,3 +155,9 @@ func validateTokens(tokens []ServerToken) error {
 	}
 	return nil
 }
+
+// ReadTokenFile reads an API token from path (server.token_file,
+// --token-file), refusing a file that group or others can read.
+func ReadTokenFile(path string) (string, error) {
+	return readSecretFile(ExpandHome(path), "server.token_file")
+}
