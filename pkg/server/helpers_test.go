@@ -63,6 +63,8 @@ func newTestServer(t *testing.T, o serverOpts) *testServer {
 	cfg.Defaults.Template = esxisim.TemplateName
 	cfg.Server.Listen = "127.0.0.1:0"
 	cfg.Server.RateLimit, cfg.Server.RateBurst = 100000, 100000 // the rate limit has its own test
+	noCache := false
+	cfg.Server.InventoryCache = &noCache // the cache has its own tests
 	ts := &testServer{sim: sim, cfg: cfg, tokens: map[string]string{}, logs: &syncBuffer{}}
 	for name, mode := range map[string]string{reader: "restricted", operator: "standard", admin: "unrestricted"} {
 		tok, sum, err := NewToken(rand.Reader)

@@ -53,6 +53,8 @@ type Server struct {
 	secrets secrets
 	// afterWrite is called when a write returns, before its job ends.
 	afterWrite func()
+	// stopInventory stops the inventory cache Listen started.
+	stopInventory func()
 
 	mu          sync.Mutex
 	srv         *http.Server
@@ -92,6 +94,13 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{opts: opts, app: opts.App, log: opts.Logger, now: opts.Now, tokens: toks, allow: allow, openapi: doc}
 	s.jobs = newJobStore(s.now, cfg.Server.JobRetention, cfg.Server.MaxJobs, opts.App.Metrics(), s.log)
+	// A write through the API makes the inventory cache wait until the
+	// host's collector reported it, so the caller's next list shows it.
+	s.afterWrite = func() {
+		if inv := s.app.Inventory(); inv != nil {
+			inv.Invalidate()
+		}
+	}
 	s.handler = s.routes(opts.Catalog)
 	if len(cfg.Server.Tokens) == 0 {
 		s.log.Warn().Msg("server.tokens is empty: every API call will be refused; make a token with ceso serve token new NAME")
@@ -150,6 +159,9 @@ func (s *Server) Listen(ctx context.Context) error {
 			s.serveErr = err
 		}
 	}()
+	if cfg.Server.InventoryCacheEnabled() {
+		s.stopInventory = s.app.WatchInventory(context.WithoutCancel(ctx))
+	}
 	fmt.Fprintf(s.opts.Out, "ceso serve: listening on %s\n", s.url)
 	if tlsConf != nil {
 		if made {
@@ -211,6 +223,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	if served != nil {
 		<-served
+	}
+	if s.stopInventory != nil {
+		s.stopInventory()
 	}
 	s.log.Info().Msg("server stopped")
 	return jobsErr
