@@ -16,7 +16,7 @@ func (s *Server) writeJSON(w http.ResponseWriter, status int, v any, id string) 
 	if id == "" {
 		id = uuid.NewString()
 	}
-	body, err := json.Marshal(v)
+	body, err := encode(v)
 	if err != nil {
 		status, body = http.StatusInternalServerError, []byte(`{"code":"error","message":"encoding the response failed","correlation_id":"`+id+`"}`)
 		s.log.Error().Err(err).Str("correlation_id", id).Msg("encoding a response")
@@ -27,7 +27,19 @@ func (s *Server) writeJSON(w http.ResponseWriter, status int, v any, id string) 
 	h.Set("Cache-Control", "no-store")
 	h.Set(api.CorrelationHeader, id)
 	w.WriteHeader(status)
-	_, _ = w.Write(append(body, '\n'))
+	_, _ = w.Write(body)
+}
+
+// encode is JSON without HTML escaping ("->" stays readable), ending in a
+// newline.
+func encode(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
 // writeError answers err as an api.Error with status (the code's own
@@ -61,9 +73,9 @@ func newSecrets(values ...string) secrets {
 		}
 		s = append(s, []byte(v))
 		// The value as it appears inside a JSON string, if it differs.
-		if enc, err := json.Marshal(v); err == nil {
-			if q := enc[1 : len(enc)-1]; !bytes.Equal(q, []byte(v)) {
-				s = append(s, q)
+		if enc, err := encode(v); err == nil {
+			if q := bytes.TrimSpace(enc); len(q) >= 2 && !bytes.Equal(q[1:len(q)-1], []byte(v)) {
+				s = append(s, q[1:len(q)-1])
 			}
 		}
 	}
