@@ -15,6 +15,7 @@ import (
 	"github.com/ceso/ceso/pkg/config"
 	"github.com/ceso/ceso/pkg/esxi/client"
 	"github.com/ceso/ceso/pkg/esxi/sshhost"
+	"github.com/ceso/ceso/pkg/esxi/vm"
 	"github.com/ceso/ceso/pkg/metrics"
 	"github.com/ceso/ceso/pkg/ops"
 	"github.com/rs/zerolog"
@@ -71,6 +72,8 @@ type App struct {
 	pwDone bool
 	pw     string
 	pwErr  error
+	// inventory is the VM inventory cache of a daemon (WatchInventory).
+	inventory *vm.Cache
 }
 
 // New makes an App. Nothing is connected or opened until an operation needs

@@ -140,7 +140,7 @@ func expect(f archive.File) stream.Expect {
 // verifyFiles reads every stored disk, decompresses it and checks both
 // sides' sizes and SHA-256 (the small files are checked by loadArchive).
 func verifyFiles(ctx context.Context, d Deps, t target.Target, dir string, m *archive.Manifest) error {
-	bar := progress.New(d.Progress, d.ProgressTTY, "verify", m.StoredSize())
+	bar := progress.Start(ctx, d.Progress, d.ProgressTTY, "verify", m.StoredSize())
 	defer bar.Finish()
 	for _, f := range m.Files {
 		if f.Kind != archive.KindDisk {

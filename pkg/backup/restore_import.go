@@ -53,7 +53,7 @@ func (r *restoreRun) upload(ctx context.Context, imp *esxihost.Import) (int64, e
 			total += f.Size
 		}
 	}
-	bar := progress.New(r.d.Progress, r.d.ProgressTTY, "restore "+r.name, total)
+	bar := progress.Start(ctx, r.d.Progress, r.d.ProgressTTY, "restore "+r.name, total)
 	defer bar.Finish()
 	sent := map[string]string{}
 	var n int64

@@ -118,7 +118,7 @@ func (b *backupRun) storeDisks(ctx context.Context, exp *esxihost.Export, tmp st
 	for i, it := range items {
 		sizes[i] = it.Size
 	}
-	bar := progress.New(b.d.Progress, b.d.ProgressTTY, b.req.VM, transferTotal(sizes))
+	bar := progress.Start(ctx, b.d.Progress, b.d.ProgressTTY, b.req.VM, transferTotal(sizes))
 	defer bar.Finish()
 	comp := b.compression()
 	var out []storedDisk

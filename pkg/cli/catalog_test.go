@@ -31,6 +31,8 @@ var local = map[string]string{
 	"ceso sandbox approve":  "signs a plan approval with the operator's private key; no host",
 	"ceso sandbox revoke":   "records a revocation in the local sandbox state file",
 	"ceso version":          "prints the binary's build information",
+	"ceso serve":            "runs the daemon that serves the catalog's operations",
+	"ceso serve token new":  "makes an API token; no host, catalog or target",
 }
 
 // TestEveryCommandIsOneOperation walks the cobra tree and the catalog:

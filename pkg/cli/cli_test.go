@@ -29,6 +29,9 @@ func newEnv(t *testing.T, opts esxisim.Options) *env {
 // run runs ceso in-process and returns the exit code, stdout and stderr.
 func (e *env) run(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
+	if viaServer() {
+		return e.runViaServer(t, args...)
+	}
 	io, _, out, errOut := cmdutil.Test()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -202,7 +205,8 @@ func TestDemo(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("demo exit %d\n%s\n%s", code, out, stderr)
 	}
-	for _, want := range []string{"$ ceso vm list", esxisim.TemplateName, "(exit code 5)", "Done."} {
+	for _, want := range []string{"$ ceso vm list", esxisim.TemplateName, "(exit code 5)", "Done.",
+		"HTTP 403 Forbidden", `"plan_id": "plan-`, "HTTP 202 Accepted", `"state": "succeeded"`, "$ ceso --server http://127.0.0.1:"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q", want)
 		}

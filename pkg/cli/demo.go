@@ -149,6 +149,9 @@ func demoRun(ctx context.Context, io *cmdutil.IOStreams, vms int) error {
 			fmt.Fprintf(io.Out, "(exit code %d)\n", code)
 		}
 	}
+	if err := demoServer(ctx, io.Out, &shown, env, len(demoSteps())); err != nil {
+		return fmt.Errorf("demo of ceso serve: %w", err)
+	}
 	fmt.Fprintln(io.Out, "\nDone. Run your own commands against a simulator: ceso simulator --env-file sim.env")
 	return nil
 }

@@ -8,12 +8,14 @@ import (
 	"github.com/ceso/ceso/pkg/cli/configcmd"
 	"github.com/ceso/ceso/pkg/cli/opscmd"
 	"github.com/ceso/ceso/pkg/cli/sandboxcmd"
+	"github.com/ceso/ceso/pkg/cli/servecmd"
 	"github.com/ceso/ceso/pkg/cli/vm"
 	"github.com/spf13/cobra"
 )
 
 // NewCmdRoot builds the whole command tree on a factory.
 func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
+	remote := &remoteOptions{}
 	root := &cobra.Command{
 		Use:   "ceso <command>",
 		Short: "ceso runs standalone VMware ESXi hosts: VMs from templates, cloud-init, backups",
@@ -33,6 +35,9 @@ approve, or lifts a restriction with a promotion token (--promotion-token,
 CESO_PROMOTION_TOKEN). Every operation is recorded in a hash-chained audit log
 (ceso audit verify). See docs/security.md.
 
+Through a ceso server (ceso serve), which holds the ESXi credentials instead:
+--server URL --token-file FILE (CESO_SERVER, CESO_TOKEN_FILE, server.url).
+
 Try it without a host: ceso demo
 
 ` + cmdutil.ExitCodeHelp,
@@ -41,6 +46,9 @@ Try it without a host: ceso demo
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			f.Global.InsecureSet = cmd.Flags().Changed("insecure")
+			if err := setupRemote(cmd, f, remote); err != nil {
+				return err
+			}
 			if f.Global.MetricsEnabled {
 				return f.ServeMetrics(cmd.Context())
 			}
@@ -68,6 +76,7 @@ Try it without a host: ceso demo
 	pf.StringVar(&g.Mode, "mode", "", "lower the security mode for this command: restricted, standard or unrestricted (CESO_MODE); never raises it")
 	pf.StringVar(&g.PromotionToken, "promotion-token", "", "a signed promotion token that lifts a sandbox refusal within its scope (CESO_PROMOTION_TOKEN); see ceso sandbox promote")
 	pf.StringVar(&g.Approval, "approval", "", "a signed approval of this command's plan ID, valid once; see ceso sandbox approve")
+	addRemoteFlags(pf, remote)
 
 	root.AddCommand(
 		vm.NewCmdVM(f),
@@ -80,6 +89,7 @@ Try it without a host: ceso demo
 		auditcmd.NewCmdAudit(f),
 		sandboxcmd.NewCmdSandbox(f),
 		newCmdVersion(f),
+		servecmd.NewCmdServe(f, nil),
 	)
 	return root
 }

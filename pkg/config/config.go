@@ -15,6 +15,7 @@ type Config struct {
 	Metrics  Metrics  `yaml:"metrics"`
 	Security Security `yaml:"security"`
 	Log      Log      `yaml:"log"`
+	Server   Server   `yaml:"server"`
 	// StateDir holds the session cache, the catalog and the audit log unless
 	// they are set elsewhere.
 	StateDir string `yaml:"state_dir"`
@@ -156,6 +157,7 @@ func Default() Config {
 		Metrics:  Metrics{Enabled: true, Listen: "127.0.0.1", Port: 9090, Path: "/metrics"},
 		Security: Security{MaxPromotion: time.Hour},
 		Log:      Log{Level: "warn", Format: "console"},
+		Server:   defaultServer(),
 	}
 }
 

@@ -19,6 +19,7 @@ func (c *Config) Validate(needHost bool) error {
 		c.Metrics.validate,
 		c.Security.validate,
 		c.Log.validate,
+		c.Server.validate,
 	}
 	for _, check := range checks {
 		if err := check(); err != nil {

@@ -26,7 +26,7 @@ type BackupRestoreParams struct {
 	PowerOn         bool              `json:"power_on,omitempty" jsonschema:"power the restored VM on"`
 	Datastore       string            `json:"datastore,omitempty" jsonschema:"datastore of the restored VM; the original's when absent"`
 	NetworkMap      map[string]string `json:"network_map,omitempty" jsonschema:"backup network name to host port group"`
-	CloudInit       cloudinit.Spec    `json:"cloud_init" jsonschema:"host name and network of the restored VM (DHCP when none); a restore keeps the backup's users and keys"`
+	CloudInit       cloudinit.Spec    `json:"cloud_init,omitzero" jsonschema:"host name and network of the restored VM (DHCP when none); a restore keeps the backup's users and keys"`
 
 	// original is the replaced VM's name, read from the catalog by
 	// complete, for the audit record's target.

@@ -13,7 +13,7 @@ import (
 // CloudInitRenderParams are the params of cloudinit.render.
 type CloudInitRenderParams struct {
 	Name      string         `json:"name,omitempty" jsonschema:"the VM name: the host name when cloud_init has none"`
-	CloudInit cloudinit.Spec `json:"cloud_init" jsonschema:"host name, users, SSH keys, network, user-data"`
+	CloudInit cloudinit.Spec `json:"cloud_init,omitzero" jsonschema:"host name, users, SSH keys, network, user-data"`
 }
 
 func (p CloudInitRenderParams) spec() cloudinit.Spec { return withHostname(p.CloudInit, p.Name) }

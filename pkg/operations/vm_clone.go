@@ -25,7 +25,7 @@ type VMCloneParams struct {
 	Snapshot        bool     `json:"snapshot,omitempty" jsonschema:"copy a running source under a temporary snapshot (crash-consistent)"`
 	ShutdownTimeout Duration `json:"shutdown_timeout,omitempty" jsonschema:"with power_off_source: wait this long for the guest, then power off (default 5m)"`
 	PowerOnWait
-	CloudInit cloudinit.Spec `json:"cloud_init" jsonschema:"new identity and network (DHCP when none); users, keys or user-data replace the source's accounts, otherwise they are kept"`
+	CloudInit cloudinit.Spec `json:"cloud_init,omitzero" jsonschema:"new identity and network (DHCP when none); users, keys or user-data replace the source's accounts, otherwise they are kept"`
 }
 
 // Validate implements Params.

@@ -23,7 +23,7 @@ type VMCreateParams struct {
 	Datastore string `json:"datastore,omitempty" jsonschema:"datastore of the new VM; defaults.datastore or the template's when absent"`
 	Hardware
 	PowerOnWait
-	CloudInit cloudinit.Spec `json:"cloud_init" jsonschema:"cloud-init guestinfo: host name (default: the VM name), users, SSH keys, network"`
+	CloudInit cloudinit.Spec `json:"cloud_init,omitzero" jsonschema:"cloud-init guestinfo: host name (default: the VM name), users, SSH keys, network"`
 }
 
 // Validate implements Params.

@@ -47,9 +47,15 @@ var VMInfo = &Op[VMInfoParams, *VMDetails]{
 		}, nil
 	},
 	run: func(ctx context.Context, a *app.App, p VMInfoParams) (*VMDetails, error) {
-		in, err := app.WithSession(ctx, a, func(c *client.Client) (*vm.Info, error) { return vm.GetInfo(ctx, c, p.Name) })
-		if err != nil {
-			return nil, err
+		in, cached := (*vm.Info)(nil), false
+		if inv := a.Inventory(); inv != nil {
+			in, cached = inv.Info(p.Name) // the daemon's cache, current: no round trip
+		}
+		if !cached {
+			var err error
+			if in, err = app.WithSession(ctx, a, func(c *client.Client) (*vm.Info, error) { return vm.GetInfo(ctx, c, p.Name) }); err != nil {
+				return nil, err
+			}
 		}
 		out := &VMDetails{Info: *in}
 		if in.ExtraConfig[cloudinit.KeyMetadata] != "" || in.ExtraConfig[cloudinit.KeyUserData] != "" {

@@ -48,6 +48,11 @@ var VMList = &Op[VMListParams, []VMSummary]{
 		if err := f.Validate(); err != nil {
 			return nil, err
 		}
+		if inv := a.Inventory(); inv != nil {
+			if list, ok := inv.List(f); ok {
+				return list, nil // the daemon's cache, current: no round trip
+			}
+		}
 		list, err := app.WithSession(ctx, a, func(c *client.Client) ([]VMSummary, error) { return vm.List(ctx, c, f) })
 		if list == nil && err == nil {
 			list = []VMSummary{}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/ceso/ceso/pkg/errkind"
-	"github.com/google/uuid"
 )
 
 // Outcomes, used as the metrics' status label and the audit outcome.
@@ -37,7 +36,8 @@ func (r *Runner) Do(ctx context.Context, op *Op) (Result, error) {
 	if op == nil || op.Name == "" || op.Run == nil {
 		return Result{}, fmt.Errorf("%w: an op needs a name and a Run function", ErrInvalidOp)
 	}
-	res := Result{CorrelationID: uuid.NewString(), DryRun: r.DryRun}
+	hooks := hooksFrom(ctx)
+	res := Result{CorrelationID: hooks.correlationID(), DryRun: r.DryRun}
 	rec := Record{
 		CorrelationID: res.CorrelationID, Actor: r.Actor, Op: op.Name, Class: op.Class.String(), Mode: r.Mode,
 		Target: op.Target, Params: op.Params, DryRun: r.DryRun,
@@ -61,6 +61,7 @@ func (r *Runner) Do(ctx context.Context, op *Op) (Result, error) {
 	collected, used := &notes{}, &transports{}
 	ctx = context.WithValue(context.WithValue(ctx, notesKey{}, collected), nameKey{}, op.Name)
 	ctx = context.WithValue(ctx, transportKey{}, used)
+	hooks.started()
 	start := r.now()
 	value, err := op.Run(ctx)
 	elapsed := r.now().Sub(start)

@@ -1,6 +1,7 @@
 package progress
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -17,6 +18,7 @@ const Interval = 250 * time.Millisecond
 type Bar struct {
 	w     io.Writer
 	draw  bool
+	rep   Reporter // may be nil
 	total atomic.Int64
 	done  atomic.Int64
 	start time.Time
@@ -34,9 +36,20 @@ type Bar struct {
 // New starts a bar for total bytes (0 when unknown) that draws on w only
 // when tty is true.
 func New(w io.Writer, tty bool, label string, total int64) *Bar {
-	b := &Bar{w: w, draw: tty && w != nil, label: label, start: time.Now(), now: time.Now, stop: make(chan struct{})}
+	return newBar(w, tty, label, total, nil)
+}
+
+// Start is New, and the bar also tells the Reporter of ctx (WithReporter),
+// if any, how far it is every Interval and when it finishes.
+func Start(ctx context.Context, w io.Writer, tty bool, label string, total int64) *Bar {
+	r, _ := ctx.Value(reporterKey{}).(Reporter)
+	return newBar(w, tty, label, total, r)
+}
+
+func newBar(w io.Writer, tty bool, label string, total int64, r Reporter) *Bar {
+	b := &Bar{w: w, draw: tty && w != nil, rep: r, label: label, start: time.Now(), now: time.Now, stop: make(chan struct{})}
 	b.total.Store(total)
-	if b.draw {
+	if b.draw || b.rep != nil {
 		b.finished.Add(1)
 		go b.loop()
 	}
@@ -63,11 +76,15 @@ func (b *Bar) SetTotal(total int64) { b.total.Store(total) }
 // nothing.
 func (b *Bar) Finish() {
 	b.once.Do(func() {
-		if !b.draw {
+		if !b.draw && b.rep == nil {
 			return
 		}
 		close(b.stop)
 		b.finished.Wait()
+		b.report()
+		if !b.draw {
+			return
+		}
 		b.render()
 		b.mu.Lock()
 		fmt.Fprintln(b.w)
@@ -84,9 +101,22 @@ func (b *Bar) loop() {
 		case <-b.stop:
 			return
 		case <-t.C:
-			b.render()
+			b.report()
+			if b.draw {
+				b.render()
+			}
 		}
 	}
+}
+
+func (b *Bar) report() {
+	if b.rep == nil {
+		return
+	}
+	b.mu.Lock()
+	label := b.label
+	b.mu.Unlock()
+	b.rep.Report(label, b.done.Load(), b.total.Load())
 }
 
 func (b *Bar) render() {

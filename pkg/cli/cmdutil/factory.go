@@ -52,6 +52,8 @@ type Factory struct {
 
 	// Metrics is shared by every op of this invocation.
 	Metrics *metrics.Metrics
+	// Remote, when set, runs the operations on a ceso server (--server).
+	Remote Remote
 
 	mu     sync.Mutex
 	cfg    *config.Config

@@ -25,6 +25,9 @@ func (f *Factory) Context(ctx context.Context) (context.Context, context.CancelF
 // result for the command to print (also with an error, for a batch that
 // partly failed).
 func Run[P operations.Params, R any](ctx context.Context, f *Factory, op *operations.Op[P, R], p P, asJSON bool) (result R, done bool, err error) {
+	if f.Remote != nil {
+		return runRemote(ctx, f, op, p, asJSON)
+	}
 	ctx, cancel, err := f.Context(ctx)
 	if err != nil {
 		return result, true, err
