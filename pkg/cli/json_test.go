@@ -24,6 +24,8 @@ var noData = map[string]string{
 	"ceso sandbox promote": "prints the signed token alone",
 	"ceso sandbox approve": "prints the signed approval alone",
 	"ceso sandbox revoke":  "prints that the token is revoked",
+	"ceso serve token new": "prints the token alone; its server.tokens entry goes to stderr",
+	"ceso serve":           "runs the daemon until stopped; its API answers in JSON",
 }
 
 // TestEveryCommandThatPrintsTakesJSON walks the command tree.

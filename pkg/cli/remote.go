@@ -8,6 +8,7 @@ import (
 	"github.com/ceso/ceso/pkg/cli/cmdutil"
 	"github.com/ceso/ceso/pkg/config"
 	"github.com/ceso/ceso/pkg/operations"
+	"github.com/ceso/ceso/pkg/server/api"
 	"github.com/ceso/ceso/pkg/server/apiclient"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -38,7 +39,9 @@ func setupRemote(cmd *cobra.Command, f *cmdutil.Factory, o *remoteOptions) error
 	}
 	cfg, err := f.Config()
 	if err != nil {
-		return err
+		// The command reports the configuration's problem itself, as it
+		// does without a server (config validate prints it as a report).
+		return nil
 	}
 	url := firstSet(o.server, envValue(f.Env, ServerEnv), cfg.Server.URL)
 	if url == "" {
@@ -78,6 +81,9 @@ func envValue(env config.Env, key string) string {
 type remote struct{ c *apiclient.Client }
 
 func (r remote) Invoke(ctx context.Context, op string, call cmdutil.RemoteCall, params json.RawMessage) (operations.Outcome[json.RawMessage], error) {
-	o, err := r.c.Invoke(ctx, op, call.DryRun, call.Timeout, params)
-	return operations.Outcome[json.RawMessage]{CorrelationID: o.CorrelationID, DryRun: o.DryRun, Plan: o.Plan, Result: o.Result, Notes: o.Notes}, err
+	o, err := r.c.Invoke(ctx, op, api.Call{
+		DryRun: call.DryRun, Timeout: call.Timeout, Mode: call.Mode, Confirmed: call.Confirmed,
+		PromotionToken: call.PromotionToken, Approval: call.Approval,
+	}, params)
+	return operations.Outcome[json.RawMessage]{CorrelationID: o.CorrelationID, DryRun: o.DryRun, Plan: o.Plan, PlanID: o.PlanID, Result: o.Result, Notes: o.Notes}, err
 }

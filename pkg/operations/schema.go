@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"time"
 
+	"github.com/ceso/ceso/internal/storage"
 	"github.com/google/jsonschema-go/jsonschema"
 )
 
@@ -30,9 +31,18 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// schemaOptions maps ceso's own JSON types to their schemas.
+// schemaOptions maps ceso's own JSON types to their schemas: those whose
+// JSON is not what reflection on their fields says.
 func schemaOptions() *jsonschema.ForOptions {
-	return &jsonschema.ForOptions{TypeSchemas: map[reflect.Type]*jsonschema.Schema{
+	types := map[reflect.Type]*jsonschema.Schema{
 		reflect.TypeFor[Duration](): {Type: "string", Description: `a duration such as "90s", "5m" or "1h30m"`, Pattern: `^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$|^0$`},
-	}}
+	}
+	if entry, err := jsonschema.For[storage.Entry](&jsonschema.ForOptions{TypeSchemas: types}); err == nil {
+		// Entry.MarshalJSON writes last_verified null until a verification.
+		if p := entry.Properties["last_verified"]; p != nil {
+			p.Type, p.Types, p.Format = "", []string{"null", "string"}, "date-time"
+		}
+		types[reflect.TypeFor[storage.Entry]()] = entry
+	}
+	return &jsonschema.ForOptions{TypeSchemas: types}
 }

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/ceso/ceso/pkg/config"
-	"github.com/ceso/ceso/pkg/ops"
 	"github.com/ceso/ceso/pkg/security"
 	"golang.org/x/time/rate"
 )
@@ -47,20 +46,11 @@ func newTokens(cfg *config.Config) (*tokens, error) {
 		var sum [sha256.Size]byte
 		copy(sum[:], raw)
 		t.byHash[sum] = &caller{
-			name: tok.Name, mode: runnerMode(mode),
+			name: tok.Name, mode: mode,
 			limiter: rate.NewLimiter(rate.Limit(cfg.Server.RateLimit), cfg.Server.RateBurst),
 		}
 	}
 	return t, nil
-}
-
-// runnerMode is the runner's name of a security mode: restricted is the
-// runner's read-only (security.ParseMode reads both).
-func runnerMode(m string) string {
-	if m == string(security.Restricted) {
-		return ops.ModeReadOnly
-	}
-	return m
 }
 
 func (t *tokens) lookup(token string) (*caller, bool) {

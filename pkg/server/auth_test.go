@@ -155,7 +155,7 @@ func TestTokensFromConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c, ok := toks.lookup(tok); !ok || c.name != "ci" || c.mode != "read-only" {
+	if c, ok := toks.lookup(tok); !ok || c.name != "ci" || c.mode != "restricted" {
 		t.Fatalf("lookup: %+v %v", c, ok)
 	}
 	if _, ok := toks.lookup(sum); ok {

@@ -65,6 +65,15 @@ func OpenAPI(catalog []operations.Def) (map[string]any, error) {
 					"schema":      obj{"type": "string", "pattern": `^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`},
 					"description": "deadline of the operation, a Go duration such as 90s or 30m (default esxi.timeout)"},
 				"job_id": obj{"name": "id", "in": "path", "required": true, "schema": obj{"type": "string"}},
+				"mode": obj{"name": api.ModeHeader, "in": "header", "required": false,
+					"schema":      obj{"type": "string", "enum": []any{"restricted", "read-only", "standard", "unrestricted"}},
+					"description": "lower the token's security mode for this request; asking for more than the token has is refused (403)"},
+				"confirmed": obj{"name": api.ConfirmedHeader, "in": "header", "required": false, "schema": obj{"type": "boolean"},
+					"description": "a human confirmed this destructive operation (standard mode runs it only then)"},
+				"promotion_token": obj{"name": api.PromotionTokenHeader, "in": "header", "required": false, "schema": obj{"type": "string"},
+					"description": "a signed promotion token (ceso sandbox promote) that may lift a refusal"},
+				"approval": obj{"name": api.ApprovalHeader, "in": "header", "required": false, "schema": obj{"type": "string"},
+					"description": "a signed approval of the plan ID a refusal or dry run showed (ceso sandbox approve)"},
 			},
 			"headers": obj{
 				"correlation": obj{"description": "the correlation ID of the operation (its audit records) or of the request", "schema": obj{"type": "string"}},
@@ -100,7 +109,10 @@ func opPath(d operations.Def) obj {
 		"summary":     d.Summary(),
 		"description": fmt.Sprintf("Class: %s. %s.", strings.Join(classes, " or "), answer),
 		"tags":        []any{noun},
-		"parameters":  []any{ref("parameters", "dry_run"), ref("parameters", "timeout")},
+		"parameters": []any{
+			ref("parameters", "dry_run"), ref("parameters", "timeout"), ref("parameters", "mode"),
+			ref("parameters", "confirmed"), ref("parameters", "promotion_token"), ref("parameters", "approval"),
+		},
 		"requestBody": obj{"required": false, "description": "the operation's params; empty means all defaults",
 			"content": jsonContent(ref("schemas", d.Name()+".params"))},
 		"responses": obj{

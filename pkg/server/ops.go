@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/ceso/ceso/pkg/app"
-	"github.com/ceso/ceso/pkg/errkind"
 	"github.com/ceso/ceso/pkg/operations"
 	"github.com/ceso/ceso/pkg/ops"
 	"github.com/ceso/ceso/pkg/server/api"
@@ -43,11 +42,15 @@ func (s *Server) opHandler(d operations.Def) http.Handler {
 			return
 		}
 		c := callerFrom(r.Context())
+		call, err := req.call(c)
+		if err != nil {
+			s.writeError(w, r, 0, err, "")
+			return
+		}
 		id := uuid.NewString()
-		call := app.Call{DryRun: req.dryRun, Actor: c.name, Mode: c.mode}
 		j := newJob(id, d.Name(), c.name, s.now())
 		err = s.jobs.start(j, req.timeout, func(ctx context.Context, started func()) (*api.Outcome, error) {
-			return s.invoke(ops.WithHooks(ctx, ops.Hooks{CorrelationID: id, Started: started}), d, call, req.params, read, j.ranOp)
+			return s.invoke(ops.WithHooks(ctx, ops.Hooks{CorrelationID: id, Started: started}), d, call, req.params, read)
 		})
 		if err != nil {
 			s.writeError(w, r, 0, err, id)
@@ -61,33 +64,22 @@ func (s *Server) opHandler(d operations.Def) http.Handler {
 	})
 }
 
-// invoke runs d for call. ran tells whether the runner started the
-// operation: a write refused before it started carries its plan.
-func (s *Server) invoke(ctx context.Context, d operations.Def, call app.Call, params json.RawMessage, read bool, ran func() bool) (*api.Outcome, error) {
-	if call.DryRun {
-		out, planID, err := s.planOf(ctx, d, call, params)
-		if err != nil {
-			return nil, err
-		}
-		o, err := outcome(out)
-		if o != nil {
-			o.PlanID = planID
-		}
-		return o, err
-	}
+// invoke runs d for call. A write the sandbox refused carries the plan
+// and plan ID the runner made for it (what an approval is given for).
+func (s *Server) invoke(ctx context.Context, d operations.Def, call app.Call, params json.RawMessage, read bool) (*api.Outcome, error) {
 	out, err := d.Invoke(ctx, s.app, call, params)
-	if !read && s.afterWrite != nil {
+	if !read && !call.DryRun && s.afterWrite != nil {
 		s.afterWrite()
 	}
-	if err != nil && !read && !ran() && errkind.Of(err) == errkind.Refused {
-		// A new correlation ID: the plan is a call of its own.
-		if plan, planID, perr := s.planOf(ops.WithHooks(ctx, ops.Hooks{}), d, call, params); perr == nil {
-			err = &refusal{err: err, plan: plan.Plan, planID: planID}
-		}
+	if err != nil && out.PlanID != "" {
+		err = &refusal{err: err, plan: out.Plan, planID: out.PlanID}
 	}
 	o, oerr := outcome(out)
 	if err == nil {
 		err = oerr
+	}
+	if o != nil {
+		o.PlanID = out.PlanID
 	}
 	return o, err
 }

@@ -10,6 +10,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/ceso/ceso/pkg/app"
+	"github.com/ceso/ceso/pkg/errkind"
+	"github.com/ceso/ceso/pkg/security"
 	"github.com/ceso/ceso/pkg/server/api"
 )
 
@@ -18,6 +21,48 @@ type opRequest struct {
 	params  json.RawMessage
 	dryRun  bool
 	timeout time.Duration
+	// The security headers: a lower mode, a human's confirmation, a
+	// promotion token, a plan approval.
+	mode, promotionToken, approval string
+	confirmed                      bool
+}
+
+// call is the runner's call of req by c: c's name is the actor, and the
+// mode is c's (its token's) unless the request lowers it; a request asking
+// for more than its token has is refused.
+func (req opRequest) call(c *caller) (app.Call, error) {
+	mode := c.mode
+	if req.mode != "" {
+		m, err := security.EffectiveMode(c.mode, req.mode, "")
+		if err != nil {
+			return app.Call{}, errkind.Wrap(errkind.Refused, fmt.Errorf("%s: %w", api.ModeHeader, err))
+		}
+		mode = m
+	}
+	return app.Call{
+		DryRun: req.dryRun, Actor: c.name, Mode: mode, Confirmed: req.confirmed,
+		PromotionToken: req.promotionToken, Approval: req.approval,
+	}, nil
+}
+
+// readHeaders reads the security headers of r into req.
+func readHeaders(r *http.Request, req *opRequest) error {
+	req.mode = r.Header.Get(api.ModeHeader)
+	req.promotionToken = r.Header.Get(api.PromotionTokenHeader)
+	req.approval = r.Header.Get(api.ApprovalHeader)
+	if v := r.Header.Get(api.ConfirmedHeader); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%w: %s: %q: want true or false", ErrBadRequest, api.ConfirmedHeader, v)
+		}
+		req.confirmed = b
+	}
+	if req.mode != "" {
+		if _, err := security.ParseMode(req.mode); err != nil {
+			return fmt.Errorf("%w: %s: %w", ErrBadRequest, api.ModeHeader, err)
+		}
+	}
+	return nil
 }
 
 // maxTimeout bounds ?timeout=.
@@ -48,6 +93,9 @@ func (s *Server) readRequest(w http.ResponseWriter, r *http.Request) (opRequest,
 		default:
 			return req, http.StatusBadRequest, fmt.Errorf("%w: unknown query parameter %q (want %s or %s)", ErrBadRequest, key, api.DryRunParam, api.TimeoutParam)
 		}
+	}
+	if err := readHeaders(r, &req); err != nil {
+		return req, http.StatusBadRequest, err
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {

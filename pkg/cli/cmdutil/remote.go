@@ -25,6 +25,12 @@ type RemoteCall struct {
 	// Timeout bounds the operation on the server (what is left of
 	// --timeout).
 	Timeout time.Duration
+	// Mode, Confirmed, PromotionToken and Approval are the sandbox's
+	// asks of this command (Factory.Call); the server applies them under
+	// its token's mode, as this process would under security.mode.
+	Mode                     string
+	Confirmed                bool
+	PromotionToken, Approval string
 }
 
 // runRemote is Run through f.Remote: the same params, notes, plan and
@@ -40,7 +46,14 @@ func runRemote[P operations.Params, R any](ctx context.Context, f *Factory, op *
 	if err != nil {
 		return result, true, fmt.Errorf("encoding the params of %s: %w", op.Name(), err)
 	}
-	call := RemoteCall{DryRun: f.Global.DryRun}
+	local, err := f.Call(ctx)
+	if err != nil {
+		return result, true, err
+	}
+	call := RemoteCall{
+		DryRun: local.DryRun, Mode: local.Mode, Confirmed: local.Confirmed,
+		PromotionToken: local.PromotionToken, Approval: local.Approval,
+	}
 	if d, ok := ctx.Deadline(); ok {
 		call.Timeout = time.Until(d)
 	}
@@ -54,6 +67,9 @@ func runRemote[P operations.Params, R any](ctx context.Context, f *Factory, op *
 		}
 	}
 	if err != nil {
+		if out.PlanID != "" {
+			f.printRefusedPlan(op.Name(), p.Target(), out.Plan, out.PlanID, asJSON)
+		}
 		return result, true, err
 	}
 	if out.DryRun {

@@ -35,7 +35,34 @@ const (
 	DryRunParam = "dry_run"
 	// TimeoutParam bounds the operation (a Go duration: ?timeout=90s).
 	TimeoutParam = "timeout"
+	// ModeHeader lowers the security mode for one request (restricted,
+	// standard or unrestricted); it can never raise it above the token's.
+	ModeHeader = "X-Ceso-Mode"
+	// ConfirmedHeader ("true") says a human confirmed the destructive
+	// operation of this request (typed its name, or gave --yes): standard
+	// mode lets it run.
+	ConfirmedHeader = "X-Ceso-Confirmed"
+	// PromotionTokenHeader and ApprovalHeader carry a signed promotion
+	// token or plan approval (ceso sandbox) that may lift a refusal for
+	// this request.
+	PromotionTokenHeader = "X-Ceso-Promotion-Token"
+	ApprovalHeader       = "X-Ceso-Approval"
 )
+
+// Call is how one operation is asked for: the query parameters and the
+// security headers of its request.
+type Call struct {
+	// DryRun asks for the plan only.
+	DryRun bool
+	// Timeout bounds the operation on the server (its default when 0).
+	Timeout time.Duration
+	// Mode lowers the token's mode for this request.
+	Mode string
+	// Confirmed says a human confirmed a destructive operation.
+	Confirmed bool
+	// PromotionToken and Approval may lift a refusal.
+	PromotionToken, Approval string
+}
 
 // Outcome is the answer to an operation that ended (200), and the end of a
 // job: its result, or on a dry run its plan.

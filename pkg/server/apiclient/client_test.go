@@ -101,7 +101,7 @@ func TestInvokeFollowsTheJob(t *testing.T) {
 	}}
 	srv := httptest.NewServer(f)
 	defer srv.Close()
-	out, err := client(t, srv.URL).Invoke(context.Background(), "vm.create", true, 90*time.Second, json.RawMessage(`{"name":"x"}`))
+	out, err := client(t, srv.URL).Invoke(context.Background(), "vm.create", api.Call{DryRun: true, Timeout: 90 * time.Second}, json.RawMessage(`{"name":"x"}`))
 	if err != nil || string(out.Result) != `{"ok":true}` || out.CorrelationID != "j1" || len(out.Notes) != 1 {
 		t.Fatalf("%+v %v", out, err)
 	}
@@ -141,14 +141,14 @@ func TestErrorsKeepTheirKind(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := httptest.NewServer(&fake{answers: []func(http.ResponseWriter){tt.answer}})
 			defer srv.Close()
-			out, err := client(t, srv.URL).Invoke(context.Background(), "vm.power", false, 0, nil)
+			out, err := client(t, srv.URL).Invoke(context.Background(), "vm.power", api.Call{}, nil)
 			if errkind.Of(err) != tt.kind || !strings.Contains(err.Error(), tt.msg) || string(out.Result) != tt.result {
 				t.Fatalf("%v (kind %s), result %s", err, errkind.Of(err), out.Result)
 			}
 		})
 	}
 	c := client(t, "http://127.0.0.1:1")
-	if _, err := c.Invoke(context.Background(), "vm.list", false, 0, nil); errkind.Of(err) != errkind.Connection {
+	if _, err := c.Invoke(context.Background(), "vm.list", api.Call{}, nil); errkind.Of(err) != errkind.Connection {
 		t.Fatalf("no server: %v", err)
 	}
 }
@@ -164,7 +164,7 @@ func TestContextEndCancelsTheJob(t *testing.T) {
 		dflt: func(w http.ResponseWriter) { cancel(); job(http.StatusOK, running)(w) }}
 	srv := httptest.NewServer(f)
 	defer srv.Close()
-	_, err := client(t, srv.URL).Invoke(ctx, "backup.create", false, 0, nil)
+	_, err := client(t, srv.URL).Invoke(ctx, "backup.create", api.Call{}, nil)
 	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "j9") {
 		t.Fatalf("%v", err)
 	}
@@ -188,16 +188,16 @@ func TestPinnedCertificate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out, err := c.Invoke(context.Background(), "vm.list", false, 0, nil); err != nil || string(out.Result) != "[]" {
+	if out, err := c.Invoke(context.Background(), "vm.list", api.Call{}, nil); err != nil || string(out.Result) != "[]" {
 		t.Fatalf("%+v %v", out, err)
 	}
 	c, _ = New(Config{URL: srv.URL, Token: "t", Thumbprint: strings.Repeat("00:", 31) + "00"})
-	_, err = c.Invoke(context.Background(), "vm.list", false, 0, nil)
+	_, err = c.Invoke(context.Background(), "vm.list", api.Call{}, nil)
 	if errkind.Of(err) != errkind.Connection || !strings.Contains(err.Error(), "not the pinned") {
 		t.Fatalf("wrong pin: %v", err)
 	}
 	c, _ = New(Config{URL: srv.URL, Token: "t"})
-	if _, err := c.Invoke(context.Background(), "vm.list", false, 0, nil); errkind.Of(err) != errkind.Connection {
+	if _, err := c.Invoke(context.Background(), "vm.list", api.Call{}, nil); errkind.Of(err) != errkind.Connection {
 		t.Fatalf("no pin, self-signed: %v", err)
 	}
 }

@@ -49,21 +49,30 @@ func answerError(status int, data []byte) error {
 	return &Error{Body: e, Status: status}
 }
 
-// Invoke runs operation op with params (JSON) on the server, as a dry run
-// when dryRun, bounded by timeout on the server (its default when 0). A
-// job is followed until it ends; when ctx ends first, the job is
-// cancelled. A batch that partly failed returns its result with the
-// error.
-func (c *Client) Invoke(ctx context.Context, op string, dryRun bool, timeout time.Duration, params json.RawMessage) (api.Outcome, error) {
+// Invoke runs operation op with params (JSON) on the server as call asks
+// (a dry run, a timeout on the server, a lower mode, a confirmation, a
+// promotion token or an approval). A job is followed until it ends; when
+// ctx ends first, the job is cancelled. A batch that partly failed returns
+// its result with the error; a refused write, its plan and plan ID.
+func (c *Client) Invoke(ctx context.Context, op string, call api.Call, params json.RawMessage) (api.Outcome, error) {
 	q := url.Values{}
-	if dryRun {
+	if call.DryRun {
 		q.Set(api.DryRunParam, "true")
 	}
-	if timeout > 0 {
-		q.Set(api.TimeoutParam, timeout.Round(time.Millisecond).String())
+	if call.Timeout > 0 {
+		q.Set(api.TimeoutParam, call.Timeout.Round(time.Millisecond).String())
+	}
+	h := http.Header{}
+	for k, v := range map[string]string{api.ModeHeader: call.Mode, api.PromotionTokenHeader: call.PromotionToken, api.ApprovalHeader: call.Approval} {
+		if v != "" {
+			h.Set(k, v)
+		}
+	}
+	if call.Confirmed {
+		h.Set(api.ConfirmedHeader, "true")
 	}
 	var raw json.RawMessage
-	status, err := c.do(ctx, http.MethodPost, api.OpsPrefix+op, q, params, &raw)
+	status, err := c.doWith(ctx, http.MethodPost, api.OpsPrefix+op, q, h, params, &raw)
 	if err != nil {
 		return outcomeOfError(err), err
 	}
@@ -83,7 +92,7 @@ func (c *Client) Invoke(ctx context.Context, op string, dryRun bool, timeout tim
 
 func outcomeOfError(err error) api.Outcome {
 	if e, ok := err.(*Error); ok {
-		return api.Outcome{CorrelationID: e.Body.CorrelationID, Result: e.Body.Result}
+		return api.Outcome{CorrelationID: e.Body.CorrelationID, Result: e.Body.Result, Plan: e.Body.Plan, PlanID: e.Body.PlanID}
 	}
 	return api.Outcome{}
 }
@@ -122,7 +131,7 @@ func (c *Client) follow(ctx context.Context, j api.Job) (api.Outcome, error) {
 	e := &Error{Status: http.StatusOK}
 	if j.Error != nil {
 		e.Body = *j.Error
-		out.Result = j.Error.Result
+		out.Result, out.Plan, out.PlanID = j.Error.Result, j.Error.Plan, j.Error.PlanID
 	} else {
 		e.Body = api.Error{Code: api.CodeError, Message: "job " + j.ID + " ended " + j.State + " without an error", CorrelationID: j.ID}
 	}
