@@ -26,34 +26,12 @@ import (
 // would be given for; the operator's write runs as a job; the CLI itself
 // runs as a client.
 func demoServer(ctx context.Context, out io.Writer, shown *cmdutil.IOStreams, env map[string]string, step int) error {
+	srv, tokens, stop, err := startDemoServer(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	lookup := config.MapEnv(env)
-	cfg, err := config.Load("", lookup)
-	if err != nil {
-		return err
-	}
-	cfg.Server.Listen = "127.0.0.1:0"
-	tokens := map[string]string{}
-	for _, t := range []struct{ name, mode string }{{"agent", "restricted"}, {"operator", "standard"}} {
-		tok, sum, err := server.NewToken(rand.Reader)
-		if err != nil {
-			return err
-		}
-		tokens[t.name] = tok
-		cfg.Server.Tokens = append(cfg.Server.Tokens, config.ServerToken{Name: t.name, SHA256: sum, Mode: t.mode})
-	}
-	a, err := app.New(app.Options{Config: cfg, Env: lookup, Actor: "demo"})
-	if err != nil {
-		return err
-	}
-	defer a.Close(context.WithoutCancel(ctx))
-	srv, err := server.New(server.Options{App: a})
-	if err != nil {
-		return err
-	}
-	if err := srv.Listen(ctx); err != nil {
-		return err
-	}
-	defer srv.Shutdown(context.WithoutCancel(ctx))
 	url := srv.URL()
 	say := func(what string) {
 		step++
@@ -75,25 +53,8 @@ func demoServer(ctx context.Context, out io.Writer, shown *cmdutil.IOStreams, en
 	if err != nil {
 		return err
 	}
-	var j api.Job
-	if err := json.Unmarshal(body, &j); err != nil {
-		return fmt.Errorf("the job: %w", err)
-	}
-	for deadline := time.Now().Add(2 * time.Minute); !api.Terminal(j.State); {
-		if time.Now().After(deadline) {
-			return fmt.Errorf("job %s did not end", j.ID)
-		}
-		time.Sleep(200 * time.Millisecond)
-		if body, err = h.get(ctx, tokens["operator"], api.JobsPath+"/"+j.ID); err != nil {
-			return err
-		}
-		if err := json.Unmarshal(body, &j); err != nil {
-			return err
-		}
-	}
-	h.show("operator", http.MethodGet, api.JobsPath+"/"+j.ID, "", http.StatusOK, body)
-	if j.State != api.StateSucceeded {
-		return fmt.Errorf("the operator's create ended %s", j.State)
+	if err := h.follow(ctx, tokens["operator"], "operator", body); err != nil {
+		return err
 	}
 	say("The CLI is a client of the daemon too: same commands, same output, no ESXi password on this side.")
 	tokenFile := filepath.Join(env["HOME"], "agent.token")
@@ -111,6 +72,42 @@ func demoServer(ctx context.Context, out io.Writer, shown *cmdutil.IOStreams, en
 		return fmt.Errorf("ceso --server vm list exited %d", code)
 	}
 	return nil
+}
+
+// startDemoServer starts the daemon on loopback with the tokens agent
+// (restricted) and operator (standard).
+func startDemoServer(ctx context.Context, env map[string]string) (*server.Server, map[string]string, func(), error) {
+	lookup := config.MapEnv(env)
+	cfg, err := config.Load("", lookup)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	cfg.Server.Listen = "127.0.0.1:0"
+	tokens := map[string]string{}
+	for _, t := range []struct{ name, mode string }{{"agent", "restricted"}, {"operator", "standard"}} {
+		tok, sum, err := server.NewToken(rand.Reader)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		tokens[t.name] = tok
+		cfg.Server.Tokens = append(cfg.Server.Tokens, config.ServerToken{Name: t.name, SHA256: sum, Mode: t.mode})
+	}
+	a, err := app.New(app.Options{Config: cfg, Env: lookup, Actor: "demo"})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	srv, err := server.New(server.Options{App: a})
+	if err == nil {
+		err = srv.Listen(ctx)
+	}
+	if err != nil {
+		_ = a.Close(context.WithoutCancel(ctx))
+		return nil, nil, nil, err
+	}
+	return srv, tokens, func() {
+		_ = srv.Shutdown(context.WithoutCancel(ctx))
+		_ = a.Close(context.WithoutCancel(ctx))
+	}, nil
 }
 
 // demoHTTP makes the walk-through's API calls and prints them as curl
@@ -138,6 +135,33 @@ func (h demoHTTP) call(ctx context.Context, token, who, method, path, body strin
 	}
 	h.show(who, method, path, body, resp.StatusCode, data)
 	return data, nil
+}
+
+// follow reads the job of a 202 answer until it ends, and shows its end.
+func (h demoHTTP) follow(ctx context.Context, token, who string, accepted []byte) error {
+	var j api.Job
+	if err := json.Unmarshal(accepted, &j); err != nil {
+		return fmt.Errorf("the job: %w", err)
+	}
+	body := accepted
+	for deadline := time.Now().Add(2 * time.Minute); !api.Terminal(j.State); {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("job %s did not end", j.ID)
+		}
+		time.Sleep(200 * time.Millisecond)
+		var err error
+		if body, err = h.get(ctx, token, api.JobsPath+"/"+j.ID); err != nil {
+			return err
+		}
+		if err := json.Unmarshal(body, &j); err != nil {
+			return err
+		}
+	}
+	h.show(who, http.MethodGet, api.JobsPath+"/"+j.ID, "", http.StatusOK, body)
+	if j.State != api.StateSucceeded {
+		return fmt.Errorf("the %s's job ended %s", who, j.State)
+	}
+	return nil
 }
 
 func (h demoHTTP) get(ctx context.Context, token, path string) ([]byte, error) {

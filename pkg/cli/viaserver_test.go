@@ -99,6 +99,10 @@ func startServerFor(t *testing.T, vars map[string]string, args []string) (url, t
 	cfg, err := config.Load(configPath, env)
 	if err == nil {
 		cfg.Server.Listen, cfg.Server.ShutdownTimeout = "127.0.0.1:0", 100*time.Millisecond
+		// A server lives for one command: its inventory cache would only add
+		// sessions and calls the tests count.
+		noCache := false
+		cfg.Server.InventoryCache = &noCache
 		cfg.Server.Tokens = []config.ServerToken{{Name: "cli-test", SHA256: sum, Mode: cfg.Security.Mode}}
 		err = cfg.Validate(false)
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -72,7 +73,11 @@ const maxTimeout = 7 * 24 * time.Hour
 // body (JSON, at most server.max_request_bytes). The status is 400 or 413.
 func (s *Server) readRequest(w http.ResponseWriter, r *http.Request) (opRequest, int, error) {
 	req := opRequest{timeout: s.app.Config().Timeout()}
-	for key, vals := range r.URL.Query() {
+	query, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return req, http.StatusBadRequest, fmt.Errorf("%w: the query %q does not parse: %w", ErrBadRequest, r.URL.RawQuery, err)
+	}
+	for key, vals := range query {
 		if len(vals) != 1 {
 			return req, http.StatusBadRequest, fmt.Errorf("%w: query parameter %s given %d times", ErrBadRequest, key, len(vals))
 		}

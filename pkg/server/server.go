@@ -108,9 +108,6 @@ func New(opts Options) (*Server, error) {
 	return s, nil
 }
 
-// Handler is the whole API, for tests that serve it themselves.
-func (s *Server) Handler() http.Handler { return s.handler }
-
 // Listen resolves the secrets to keep out of responses, binds the address
 // (TLS beyond loopback) and serves until Shutdown.
 func (s *Server) Listen(ctx context.Context) error {

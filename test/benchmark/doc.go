@@ -12,6 +12,13 @@
 //     restore throughput, for disk sizes from CESO_BENCH_BACKUP_SIZES
 //     (default 256M; 2G for the large case).
 //
+//   - the HTTP API of ceso serve (BenchmarkServerLoad): 50 clients listing
+//     1,000 VMs and reading job states for 30s, with the daemon's inventory
+//     cache and without it: requests per second, p50 and p99 latency, failed
+//     requests, host calls per list, and the host's sessions under load and
+//     after the daemon stopped (CESO_BENCH_SERVER_VMS, _CLIENTS, _DURATION
+//     change the load);
+//
 //     go test -run='^$' -bench=. -benchtime=3x ./test/benchmark/
 //     CESO_BENCH_BACKUP_SIZES=256M,2G go test -run='^$' -bench=Backup -benchtime=1x ./test/benchmark/
 //
