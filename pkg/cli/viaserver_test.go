@@ -26,6 +26,11 @@ func viaServer() bool { return os.Getenv(viaServerEnv) == "1" }
 var notViaServer = map[string]string{
 	"TestVMListJSONAndSessionReuse": "the session cache and the log of its reuse are the server's",
 	"TestDemo":                      "the demo starts its own host and server",
+	// The server holds the ESXi credentials and its own session: the
+	// client's password sources and session cache are not used.
+	"TestWrongPasswordIsNoticedWithACachedSession": "the session and the password are the server's",
+	"TestPasswordCommandRunsOnlyToLogIn":           "the session and the password are the server's",
+	"TestBriefConfigBlock":                         "its security.ip_allowlist leaves out loopback, so the server rightly refuses the test's own address (403)",
 }
 
 // TestCommandsThroughServer runs this package's command tests a second
@@ -109,7 +114,7 @@ func startServerFor(t *testing.T, vars map[string]string, args []string) (url, t
 	if err != nil {
 		return "http://127.0.0.1:1", tokenFile, func() {}
 	}
-	a, err := app.New(app.Options{Config: cfg, Env: env})
+	a, err := app.New(app.Options{Config: cfg, Env: env, Version: cmdutil.ReadBuild().Version})
 	if err != nil {
 		t.Fatal(err)
 	}
