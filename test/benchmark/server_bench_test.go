@@ -18,6 +18,7 @@ import (
 	"github.com/ceso/ceso/pkg/esxi/esxisim"
 	"github.com/ceso/ceso/pkg/esxi/esxisim/simtest"
 	"github.com/ceso/ceso/pkg/server"
+	"github.com/ceso/ceso/pkg/server/api"
 	"github.com/ceso/ceso/pkg/server/apiclient"
 	"github.com/vmware/govmomi/property"
 	"github.com/vmware/govmomi/vim25/mo"
@@ -152,7 +153,7 @@ func benchJobs(b *testing.B, c *apiclient.Client, names []string) []string {
 	b.Helper()
 	var ids []string
 	for _, name := range names[:min(5, len(names))] {
-		out, err := c.Invoke(context.Background(), "vm.power", false, 0, json.RawMessage(`{"action":"on","names":["`+name+`"]}`))
+		out, err := c.Invoke(context.Background(), "vm.power", api.Call{}, json.RawMessage(`{"action":"on","names":["`+name+`"]}`))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -179,7 +180,7 @@ func runClients(c *apiclient.Client, jobs []string, n int, d time.Duration) (lis
 				start := time.Now()
 				var err error
 				if k%2 == 0 {
-					_, err = c.Invoke(ctx, "vm.list", false, 0, nil)
+					_, err = c.Invoke(ctx, "vm.list", api.Call{}, nil)
 				} else {
 					_, err = c.Job(ctx, jobs[(i+k)%len(jobs)])
 				}
