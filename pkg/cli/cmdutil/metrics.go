@@ -10,6 +10,7 @@ import (
 
 	"github.com/ceso/ceso/pkg/config"
 	"github.com/ceso/ceso/pkg/metrics"
+	"github.com/ceso/ceso/pkg/security"
 )
 
 // DefaultMetricsLinger is how long a one-shot command with
@@ -64,35 +65,19 @@ func (f *Factory) StopMetrics(ctx context.Context, linger time.Duration) error {
 	return nil
 }
 
-// allowFunc turns security.ip_allowlist into the listener's check; nil
-// allows every client that reaches it.
+// allowFunc turns security.ip_allowlist into the listener's check, with
+// pkg/security's Allowlist (v4, v6, v4-mapped); nil allows every client
+// that reaches it. A scrape's peer is the client: no proxy header applies.
 func allowFunc(list []string) (func(net.IP) bool, error) {
 	if len(list) == 0 {
 		return nil, nil
 	}
-	var prefixes []netip.Prefix
-	for _, s := range list {
-		p, err := netip.ParsePrefix(s)
-		if err != nil {
-			a, aerr := netip.ParseAddr(s)
-			if aerr != nil {
-				return nil, fmt.Errorf("%w: security.ip_allowlist: %q is neither a CIDR nor an address", config.ErrInvalid, s)
-			}
-			p = netip.PrefixFrom(a, a.BitLen())
-		}
-		prefixes = append(prefixes, p.Masked())
+	al, err := security.NewAllowlist(list, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", config.ErrInvalid, err)
 	}
 	return func(ip net.IP) bool {
 		a, ok := netip.AddrFromSlice(ip)
-		if !ok {
-			return false
-		}
-		a = a.Unmap()
-		for _, p := range prefixes {
-			if p.Contains(a) {
-				return true
-			}
-		}
-		return false
+		return ok && al.Allows(a.Unmap())
 	}, nil
 }
