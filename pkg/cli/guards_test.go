@@ -117,8 +117,8 @@ func TestGlobalTimeoutIsTheDeadlineOfVMPower(t *testing.T) {
 		t.Fatalf("list: %s", stderr)
 	}
 	code, _, stderr := e.run(t, "--timeout", "1ms", "vm", "power", "on", "vm-0001")
-	if code != cmdutil.ExitTimeout {
-		t.Fatalf("ceso --timeout 1ms vm power on: exit %d, want %d: %s", code, cmdutil.ExitTimeout, stderr)
+	if code != cmdutil.ExitTimeout || !strings.Contains(stderr, "--timeout 1ms") || strings.Contains(stderr, "another operation") {
+		t.Fatalf("ceso --timeout 1ms vm power on: exit %d, want %d and the deadline named: %s", code, cmdutil.ExitTimeout, stderr)
 	}
 	if code, _, stderr := e.run(t, "vm", "power", "shutdown", "vm-0001", "--shutdown-timeout", "0s"); code != cmdutil.ExitUsage || !strings.Contains(stderr, "--shutdown-timeout") {
 		t.Fatalf("zero shutdown wait: exit %d %s", code, stderr)
@@ -140,5 +140,37 @@ func TestMissingFilesAreNotFound(t *testing.T) {
 		if code != cmdutil.ExitNotFound || !strings.Contains(stderr, "/nonexistent/") {
 			t.Errorf("%v: exit %d, want %d: %s", args, code, cmdutil.ExitNotFound, stderr)
 		}
+	}
+}
+
+// TestSizesAreBoundedByTheHost: below ESXi's maximums, the host's own size
+// bounds a new VM: vCPUs by its logical CPUs, memory by its memory, a disk
+// by its datastore's capacity. Nothing is made.
+func TestSizesAreBoundedByTheHost(t *testing.T) {
+	e := newEnv(t, esxisim.Options{HostCPUThreads: 8, HostMemoryMB: 16 << 10})
+	before := e.host(t)
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"vm", "create", "x", "--cpu", "9"}, "has 8 logical CPUs"},
+		{[]string{"vm", "clone", esxisim.TemplateName, "x", "--cpu", "9"}, "has 8 logical CPUs"},
+		{[]string{"vm", "create", "x", "--memory", "17G"}, "has 16384 MiB of memory"},
+		{[]string{"vm", "create", "x", "--memory", "17G", "--dry-run"}, "has 16384 MiB of memory"},
+		{[]string{"vm", "create", "x", "--disk-size", "60T"}, "larger than datastore " + esxisim.DefaultDatastore + "'s whole capacity"},
+		{[]string{"vm", "create", "x", "--datastore", esxisim.DefaultDatastore, "--disk-size", "60T"}, "'s whole capacity"},
+	} {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			code, _, stderr := e.run(t, tt.args...)
+			if code != cmdutil.ExitUsage || !strings.Contains(stderr, tt.want) {
+				t.Fatalf("exit %d, want %d and %q:\n%s", code, cmdutil.ExitUsage, tt.want, stderr)
+			}
+		})
+	}
+	if after := e.host(t); after != before {
+		t.Fatalf("the host changed:\n%s\n---\n%s", before, after)
+	}
+	if code, _, stderr := e.run(t, "vm", "create", "fits", "--cpu", "8", "--memory", "16G"); code != 0 {
+		t.Fatalf("the host's own size: exit %d %s", code, stderr)
 	}
 }

@@ -44,9 +44,22 @@ func Run(ctx context.Context, args []string, io *cmdutil.IOStreams, env config.E
 		fmt.Fprintf(io.ErrOut, "warning: %v\n", cerr)
 	}
 	if err != nil {
-		printError(io, err)
+		printError(io, withDeadline(f, err))
 	}
 	return cmdutil.ExitCode(err)
+}
+
+// withDeadline adds the command's deadline to an error that ran out of it
+// and does not say so already.
+func withDeadline(f *cmdutil.Factory, err error) error {
+	if !errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "--timeout") {
+		return err
+	}
+	cfg, cerr := f.Config()
+	if cerr != nil {
+		return err
+	}
+	return fmt.Errorf("%w (the command's deadline, --timeout %s, passed)", err, cfg.Timeout())
 }
 
 func printError(io *cmdutil.IOStreams, err error) {

@@ -41,7 +41,10 @@ esxi.transport). If any step fails, what was done is undone and the error says
 which step failed.
 
 --memory takes MiB or a unit (4G); --disk-size grows the first disk (GiB or a
-unit: 40G). The hostname defaults to NAME.`,
+unit: 40G). Sizes are bounded by ESXi's maximums (768 vCPUs, 24 TiB of memory,
+62 TiB per disk) and, before anything is made, by the host: no more vCPUs than
+its logical CPUs, no more memory than it has, no disk larger than the
+datastore. The hostname defaults to NAME.`,
 		Example: `  ceso vm create web01 --template ubuntu-24.04-template --ip 192.0.2.10/24 --gateway 192.0.2.1 --dns 192.0.2.53 --ssh-key ~/.ssh/id_ed25519.pub --power-on --wait-ip 5m
   ceso vm create build7 --cpu 4 --memory 8G --disk-size 60G --dhcp --dry-run`,
 		Args: cmdutil.ExactArgs(1),

@@ -63,6 +63,10 @@ type Options struct {
 	// AutoGuest makes every VM report VMware Tools running, a host name and an
 	// IPv4 address shortly after it powers on (see SetAutoGuest).
 	AutoGuest bool
+	// HostCPUThreads and HostMemoryMB size the host (DefaultHostCPUThreads
+	// and DefaultHostMemoryMB when 0).
+	HostCPUThreads int
+	HostMemoryMB   int64
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -84,11 +88,19 @@ func (o Options) withDefaults() (Options, error) {
 	if o.LeaseTimeout == 0 {
 		o.LeaseTimeout = DefaultLeaseTimeout
 	}
+	if o.HostCPUThreads == 0 {
+		o.HostCPUThreads = DefaultHostCPUThreads
+	}
+	if o.HostMemoryMB == 0 {
+		o.HostMemoryMB = DefaultHostMemoryMB
+	}
 	switch {
 	case o.TemplateDiskSize < diskHeaderSize:
 		return o, fmt.Errorf("%w: template disk size %d is below %d bytes", ErrInvalidOptions, o.TemplateDiskSize, diskHeaderSize)
 	case o.ExtraVMs < 0:
 		return o, fmt.Errorf("%w: negative ExtraVMs %d", ErrInvalidOptions, o.ExtraVMs)
+	case o.HostCPUThreads < 1 || o.HostCPUThreads > 4096 || o.HostMemoryMB < 0:
+		return o, fmt.Errorf("%w: host of %d CPU threads and %d MiB", ErrInvalidOptions, o.HostCPUThreads, o.HostMemoryMB)
 	case o.LeaseTimeout < 0:
 		return o, fmt.Errorf("%w: negative LeaseTimeout", ErrInvalidOptions)
 	case strings.ContainsAny(o.Datastore, "[]/"):
@@ -201,6 +213,9 @@ func (s *Simulator) build(ctx context.Context) error {
 		UserSession: types.UserSession{Key: uuid.NewString()},
 		Registry:    simulator.NewRegistry(),
 		Map:         s.reg,
+	}
+	if err := s.sizeHost(ctx); err != nil {
+		return err
 	}
 	s.det = newDetour(s)
 	s.reg.Handler = s.intercept

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/ceso/ceso/pkg/errkind"
 	"github.com/ceso/ceso/pkg/esxi/client"
 	"github.com/ceso/ceso/pkg/ops"
 	"github.com/vmware/govmomi/object"
@@ -212,6 +213,10 @@ func (h *APIHost) Power(ctx context.Context, ref VMRef, op PowerOp) error {
 		return fmt.Errorf("%w: power operation %q", ErrInvalidSpec, op)
 	}
 	if err != nil {
+		if k := errkind.Of(err); k == errkind.Timeout || k == errkind.Canceled {
+			// The request may have reached the host before the deadline.
+			return fmt.Errorf("%s VM %q: %w; the host may still carry it out: see ceso vm info %s", op.verb(), ref.Name, err, ref.Name)
+		}
 		return fmt.Errorf("%s VM %q: %w", op.verb(), ref.Name, err)
 	}
 	return nil

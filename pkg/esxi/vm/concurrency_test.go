@@ -36,6 +36,15 @@ func TestLockVMs(t *testing.T) {
 	}
 	unlock()
 	unlock() // releasing twice is harmless
+	// A free lock is taken under an ended context: a command out of time
+	// is not told it waited for another operation.
+	ended, endNow := context.WithCancel(ctx)
+	endNow()
+	free, err := lockVMs(ended, "h1", nil, "a")
+	if err != nil {
+		t.Fatalf("a free lock under an ended context: %v", err)
+	}
+	free()
 	// Shared holds coexist; an exclusive one waits for them.
 	s1, err := lockVMs(ctx, "h1", []string{"t"}, "x")
 	if err != nil {

@@ -77,6 +77,11 @@ func (t *lockTable) acquire(ctx context.Context, key string, weight int64) error
 	}
 	e.refs++
 	t.mu.Unlock()
+	// A free lock is taken even when ctx has ended (Acquire checks ctx
+	// first): then the deadline is the command's, not a wait for another.
+	if e.sem.TryAcquire(weight) {
+		return nil
+	}
 	if err := e.sem.Acquire(ctx, weight); err != nil {
 		t.drop(key, e)
 		return err
