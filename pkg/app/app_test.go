@@ -219,7 +219,7 @@ func TestWithBackupCreatesNothingForAReads(t *testing.T) {
 		t.Fatalf("default target: %v %v", st, err)
 	}
 	targets, def := a.BackupTargets()
-	if def != DefaultTargetName || len(targets) != 1 || targets[0].Type != "local" {
+	if def != config.TargetDatastore || len(targets) != 1 || targets[0].Name != DefaultTargetName || targets[0].Type != "local" {
 		t.Fatalf("targets %+v %s", targets, def)
 	}
 	if got := a.ExpandHome("/abs"); got != "/abs" {

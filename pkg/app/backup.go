@@ -13,8 +13,9 @@ import (
 	"github.com/ceso/ceso/pkg/ops"
 )
 
-// DefaultTargetName is the built-in local target: a directory "backups"
-// under the state directory.
+// DefaultTargetName names the built-in local target: a directory
+// "backups" under the state directory. (The default target is the built-in
+// "datastore": the VM's own datastore, folder ceso-backups/.)
 const DefaultTargetName = config.TargetLocal
 
 // BackupTargets returns the configured targets with the built-in local one

@@ -16,12 +16,13 @@ func TestBackupTargetResolution(t *testing.T) {
 		want  string
 		names []string
 	}{
-		{"default local", "{}\n", "", noVM, "local", []string{"local"}},
+		{"default: the VM's own datastore", "{}\n", "", vmDS, "datastore:ssd1", []string{"local"}},
+		{"built-in local", "{}\n", "local", noVM, "local", []string{"local"}},
 		{"built-in datastore", "{}\n", "datastore", vmDS, "datastore:ssd1", []string{"local"}},
 		{"default datastore", "backup: {default_target: datastore}\n", "", vmDS, "datastore:ssd1", []string{"local"}},
 		{"configured beside the built-ins", "backup:\n  default_target: nas\n  targets: [{name: nas, type: local, path: /mnt}]\n", "", noVM, "nas", []string{"nas", "local"}},
 		{"a configured datastore target wins", "backup:\n  targets: [{name: datastore, type: datastore, datastore: big}]\n", "datastore", noVM, "datastore", []string{"datastore", "local"}},
-		{"a configured local target wins", "backup:\n  targets: [{name: local, type: local, path: /mnt}]\n", "", noVM, "local", []string{"local"}},
+		{"a configured local target wins", "backup:\n  targets: [{name: local, type: local, path: /mnt}]\n", "local", noVM, "local", []string{"local"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

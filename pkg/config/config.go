@@ -150,7 +150,7 @@ func Default() Config {
 		SSH:      SSH{Port: 22, User: "root"},
 		Defaults: Defaults{Template: "ubuntu-24.04-template"},
 		Backup: Backup{
-			DefaultTarget: "local",
+			DefaultTarget: TargetDatastore,
 			Compression:   Compression{Algorithm: "zstd", Level: 3, Workers: 2},
 			Retention:     Retention{KeepLast: 7, KeepDaily: 7, KeepWeekly: 4, KeepMonthly: 6},
 		},

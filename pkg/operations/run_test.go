@@ -160,9 +160,11 @@ func checkAuditPairs(t *testing.T, path string, count int) {
 		if r.Mode != ops.ModeUnrestricted || r.Actor.User == "" || r.Actor.Host == "" {
 			t.Errorf("%s %s record: mode %q actor %+v", r.Op, r.Phase, r.Mode, r.Actor)
 		}
-		// What reaches the host says how; what stays local (the catalog, the
-		// local target) says nothing.
-		if wantAPI := r.Phase == "end" && (strings.HasPrefix(r.Op, "vm.") || r.Op == "backup.create" || r.Op == "backup.restore"); wantAPI != (r.Transport == "api") {
+		// What reaches the host says how (the backups are on the VM's
+		// datastore, the default target); what stays local (the catalog)
+		// says nothing.
+		reaches := strings.HasPrefix(r.Op, "vm.") || r.Op == "backup.create" || r.Op == "backup.restore" || r.Op == "backup.verify" || r.Op == "backup.delete"
+		if wantAPI := r.Phase == "end" && reaches; wantAPI != (r.Transport == "api") {
 			t.Errorf("%s %s record: transport %q", r.Op, r.Phase, r.Transport)
 		}
 	}

@@ -66,7 +66,7 @@ entry of one VM, or an array of the entries made by --all.`,
 	fl.BoolVar(&opts.Params.PowerOff, "power-off", false, "back up a running VM cold: shut it down, and power it on again afterwards")
 	fl.DurationVar((*time.Duration)(&opts.Params.ShutdownTimeout), "shutdown-timeout", backup.DefaultShutdownTimeout, "with --power-off: wait this long for the guest, then power off")
 	fl.BoolVar(&opts.Compress, "compress", true, "compress disks with zstd (backup.compression sets level and workers)")
-	fl.StringVar(&opts.Params.To, "target", "", "target name (default backup.default_target)")
+	fl.StringVar(&opts.Params.To, "target", "", "target name: one of backup.targets, or the built-in datastore (the VM's own, folder ceso-backups/) or local (default backup.default_target, else datastore)")
 	fl.StringVar(&opts.Params.Description, "description", "", "a note kept with the backup")
 	fl.BoolVar(&opts.Params.Verify, "verify", false, "re-read and check the backup before recording it")
 	fl.BoolVar(&opts.Params.All, "all", false, "back up every VM but the templates (see --match)")
