@@ -51,10 +51,10 @@ chaos: ## fault-injection tests (network cuts, full datastore, timeouts, concurr
 bench: ## benchmarks (list, lifecycle, backup); see docs/performance.md
 	$(GO) test -run='^$$' -bench=. -benchtime=3x ./pkg/esxi/vm/ ./test/benchmark/...
 
-fuzz: ## run every fuzz target briefly (FUZZTIME=30s)
+fuzz: ## run every fuzz target briefly (FUZZTIME=30s; a crasher is minimised for at most FUZZMINIMIZETIME=10s)
 	@for pkg in $$($(GO) list ./...); do \
 	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
-	    echo "fuzz $$pkg $$f"; $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$${FUZZTIME:-30s} $$pkg || exit 1; \
+	    echo "fuzz $$pkg $$f"; $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$${FUZZTIME:-30s} -fuzzminimizetime=$${FUZZMINIMIZETIME:-10s} $$pkg || exit 1; \
 	  done; done
 
 deploy-check: ## promtool check rules and test rules on deploy/prometheus (missing promtool: skipped, or an error under CI=true)
