@@ -16,6 +16,10 @@ var (
 	// ErrUnclassified is returned for an operation without a known class in
 	// every mode but unrestricted.
 	ErrUnclassified = errkind.New(errkind.Refused, "operation has no class")
+	// ErrProtected is returned for an operation that would change a VM or
+	// datastore of security.protected without a promotion token naming
+	// it, in any mode.
+	ErrProtected = errkind.New(errkind.Refused, "protected object")
 	// ErrInvalidOperation is returned for an Operation without a name.
 	ErrInvalidOperation = errkind.New(errkind.Usage, "invalid operation")
 )
