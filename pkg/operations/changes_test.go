@@ -68,3 +68,22 @@ func TestChanges(t *testing.T) {
 		})
 	}
 }
+
+func TestIdempotent(t *testing.T) {
+	want := map[string]bool{
+		"vm.list": true, "vm.info": true, "backup.list": true, "cloudinit.render": true, "config.validate": true,
+		"vm.delete": true, "backup.verify": true, "backup.clean": true,
+		"vm.create": false, "vm.clone": false, "vm.power": false, "backup.create": false,
+		"backup.restore": false, "backup.delete": true, "backup.prune": false,
+	}
+	for _, d := range Catalog() {
+		w, ok := want[d.Name()]
+		if !ok {
+			t.Errorf("%s: say whether it is idempotent", d.Name())
+			continue
+		}
+		if got := Idempotent(d); got != w {
+			t.Errorf("Idempotent(%s) = %v, want %v", d.Name(), got, w)
+		}
+	}
+}
