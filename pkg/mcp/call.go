@@ -55,6 +55,9 @@ func (s *Server) invoke(ctx context.Context, id Identity, t *tool, params json.R
 		e.Status = StatusPlanned
 	case err == nil:
 		e.Status, e.Result = StatusDone, out.Result
+	case errors.Is(err, security.ErrProtectedUnnamed):
+		e.Status = StatusRefused
+		e.Approve = "name the VMs (not all or match) and the datastore explicitly: a call that could reach a protected object it does not name is refused in every mode."
 	case errors.Is(err, security.ErrProtected):
 		e.Status = StatusPromotionRequired
 		e.Approve = "a human who agrees makes a promotion token that names this operation and the protected objects as targets (the command is in the error); call this tool again with the same arguments and promotion_token set to it. A plan approval does not lift a protection."

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +17,9 @@ import (
 	"github.com/ceso/ceso/pkg/security"
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 )
+
+// simPassword is the simulated host's password: no result may carry it.
+const simPassword = esxisim.DefaultPassword
 
 // rig is a simulated host, an App on it with the configured mode, the
 // operator's signing key, and an MCP server.
@@ -130,6 +134,9 @@ func call(t *testing.T, cs *sdk.ClientSession, tool string, args any) reply {
 		t.Fatalf("%s: structured content %s: %v", tool, raw, err)
 	}
 	_ = json.Unmarshal(raw, &rp.raw)
+	if strings.Contains(string(raw), simPassword) {
+		t.Fatalf("%s: the result carries the ESXi password: %s", tool, raw)
+	}
 	if len(res.Content) != 1 {
 		t.Fatalf("%s: %d contents, want one text", tool, len(res.Content))
 	}
@@ -138,6 +145,9 @@ func call(t *testing.T, cs *sdk.ClientSession, tool string, args any) reply {
 		t.Fatalf("%s: content %T", tool, res.Content[0])
 	}
 	rp.text = tc.Text
+	if strings.Contains(rp.text, simPassword) {
+		t.Fatalf("%s: the text carries the ESXi password: %s", tool, rp.text)
+	}
 	return rp
 }
 
@@ -154,7 +164,7 @@ func mustDo(t *testing.T, cs *sdk.ClientSession, tool string, args any) reply {
 // vmNames lists the host's VMs around MCP.
 func (r *rig) vmNames(t *testing.T) map[string]string {
 	t.Helper()
-	out, err := operations.Run(simtest.Ctx(t, time.Minute), r.app, app.Call{Mode: ops.ModeUnrestricted, Actor: "test"}, operations.VMList, operations.VMListParams{})
+	out, err := operations.Run(simtest.Ctx(t, time.Minute), r.app, app.Call{Actor: "test"}, operations.VMList, operations.VMListParams{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,11 +175,15 @@ func (r *rig) vmNames(t *testing.T) map[string]string {
 	return m
 }
 
-// runOp runs an operation around MCP, unrestricted.
+// runOp runs an operation around MCP, unrestricted: the configured mode
+// is lifted for it (nothing else runs meanwhile).
 func (r *rig) runOp(t *testing.T, name, params string) json.RawMessage {
 	t.Helper()
+	mode, prot := r.cfg.Security.Mode, r.cfg.Security.Protected
+	r.cfg.Security.Mode, r.cfg.Security.Protected = ops.ModeUnrestricted, config.Protected{}
+	defer func() { r.cfg.Security.Mode, r.cfg.Security.Protected = mode, prot }()
 	d, _ := operations.Lookup(name)
-	out, err := d.Invoke(simtest.Ctx(t, 3*time.Minute), r.app, app.Call{Mode: ops.ModeUnrestricted, Actor: "test"}, json.RawMessage(params))
+	out, err := d.Invoke(simtest.Ctx(t, 3*time.Minute), r.app, app.Call{Actor: "test"}, json.RawMessage(params))
 	if err != nil {
 		t.Fatalf("%s %s: %v", name, params, err)
 	}

@@ -32,7 +32,16 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 
 // schemaOptions maps ceso's own JSON types to their schemas.
 func schemaOptions() *jsonschema.ForOptions {
-	return &jsonschema.ForOptions{TypeSchemas: map[reflect.Type]*jsonschema.Schema{
+	opts := &jsonschema.ForOptions{TypeSchemas: map[reflect.Type]*jsonschema.Schema{
 		reflect.TypeFor[Duration](): {Type: "string", Description: `a duration such as "90s", "5m" or "1h30m"`, Pattern: `^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$|^0$`},
 	}}
+	// A catalog entry writes last_verified as null until the backup is
+	// verified (storage.Entry.MarshalJSON): its schema must allow it.
+	if entry, err := jsonschema.For[BackupEntry](opts); err == nil {
+		if lv := entry.Properties["last_verified"]; lv != nil {
+			lv.Types, lv.Type = []string{"null", lv.Type}, ""
+		}
+		opts.TypeSchemas[reflect.TypeFor[BackupEntry]()] = entry
+	}
+	return opts
 }

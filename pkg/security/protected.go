@@ -121,7 +121,7 @@ func (s *Sandbox) checkProtected(op Operation) (d Decision, ok bool, err error) 
 		return d, false, nil
 	}
 	if len(h.unnamed) > 0 {
-		return d, true, fmt.Errorf("%w: %s: %s", ErrProtected, op.Name, strings.Join(h.unnamed, "; "))
+		return d, true, fmt.Errorf("%w: %w: %s (security.protected): %s", ErrProtected, ErrProtectedUnnamed, op.Name, strings.Join(h.unnamed, "; "))
 	}
 	targets := h.names
 	if op.Target != "" && !slices.Contains(targets, op.Target) {

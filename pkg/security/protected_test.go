@@ -79,11 +79,11 @@ func TestProtectedObjectsNeedANamingToken(t *testing.T) {
 		t.Errorf("a create on a protected datastore: %v", err)
 	}
 	unknown := Operation{Name: "vm.clone", Class: ClassWrite, Target: "web03", Changes: Changes{VMs: []string{"web03"}, DatastoreUnknown: true}}
-	if _, err := s.CheckOperation(unknown); !errors.Is(err, ErrProtected) || !strings.Contains(err.Error(), "name the datastore") {
+	if _, err := s.CheckOperation(unknown); !errors.Is(err, ErrProtectedUnnamed) || !strings.Contains(err.Error(), "name the datastore") {
 		t.Errorf("a clone to an unknown datastore: %v", err)
 	}
 	batch := Operation{Name: "vm.power", Class: ClassWrite, Target: "all:", Changes: Changes{VMPatterns: []string{"*"}}}
-	if _, err := s.CheckOperation(batch); !errors.Is(err, ErrProtected) || !strings.Contains(err.Error(), "name the VMs") {
+	if _, err := s.CheckOperation(batch); !errors.Is(err, ErrProtectedUnnamed) || !strings.Contains(err.Error(), "name the VMs") {
 		t.Errorf("a batch over every VM: %v", err)
 	}
 	// With nothing protected, the same batch and clone run.
