@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"runtime/debug"
 
+	"github.com/ceso/ceso/pkg/mcp"
 	"github.com/ceso/ceso/pkg/operations"
 	"github.com/ceso/ceso/pkg/server/api"
 )
@@ -19,11 +20,22 @@ func (s *Server) routes(catalog []operations.Def) http.Handler {
 	for _, d := range catalog {
 		mux.Handle(api.OpsPrefix+d.Name(), s.authed(s.opHandler(d)))
 	}
+	mux.Handle(api.MCPPath, s.authed(s.mcp.Handler(s.mcpIdentity)))
 	mux.Handle(api.JobsPath, s.authed(s.onlyGet(s.listJobs)))
 	mux.Handle(api.JobsPath+"/{id}", s.authed(http.HandlerFunc(s.jobByID)))
 	mux.Handle(api.Prefix+"/", s.authed(http.HandlerFunc(s.noRoute)))
 	mux.HandleFunc("/", s.noRoute)
 	return s.recovered(s.allowlisted(mux))
+}
+
+// mcpIdentity is the MCP identity of a request: its token's name (the
+// audit actor) and mode (the ceiling).
+func (s *Server) mcpIdentity(r *http.Request) (mcp.Identity, bool) {
+	c := callerFrom(r.Context())
+	if c == nil {
+		return mcp.Identity{}, false
+	}
+	return mcp.Identity{Agent: c.name, Mode: c.mode}, true
 }
 
 func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
