@@ -101,7 +101,7 @@ func TestMCPOverStdio(t *testing.T) {
 	for sc.Scan() {
 		var rec struct {
 			Actor struct{ Name string } `json:"actor"`
-			Mode  string               `json:"mode"`
+			Mode  string                `json:"mode"`
 		}
 		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
 			t.Fatal(err)
