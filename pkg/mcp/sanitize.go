@@ -1,7 +1,6 @@
 package mcp
 
 import (
-	"strconv"
 	"strings"
 	"unicode"
 )
@@ -53,10 +52,6 @@ func (c cleaner) text(s string, limit int) string {
 	}
 	return b.String()
 }
-
-// quote is s cleaned as a name and quoted, for the text content: a name
-// can never close the quotes it is put in.
-func (c cleaner) quote(s string) string { return strconv.Quote(c.text(s, maxName)) }
 
 // value cleans every string of a decoded JSON value (and every object
 // key), with the limit its key calls for.
