@@ -78,7 +78,11 @@ func (c cleaner) summary(v map[string]any) string {
 	}
 	b.WriteString(".")
 	if e, _ := v["error"].(string); e != "" {
-		fmt.Fprintf(&b, "\nError: %s", c.quoteText(e))
+		label := "Why"
+		if status == StatusFailed || status == StatusRefused {
+			label = "Error"
+		}
+		fmt.Fprintf(&b, "\n%s: %s", label, c.quoteText(e))
 	}
 	if res, ok := v["result"]; ok {
 		if names := resultNames(res); names != "" {
