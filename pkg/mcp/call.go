@@ -45,6 +45,10 @@ func (s *Server) handler(id Identity, t *tool) sdk.ToolHandler {
 func (s *Server) invoke(ctx context.Context, id Identity, t *tool, params json.RawMessage, ctl control) (*sdk.CallToolResult, bool) {
 	cid := uuid.NewString()
 	var started atomic.Bool
+	// The deadline of a whole command at the CLI (esxi.timeout) bounds a
+	// tool call too.
+	ctx, cancel := context.WithTimeout(ctx, s.app.Config().Timeout())
+	defer cancel()
 	ctx = ops.WithHooks(ctx, ops.Hooks{CorrelationID: cid, Started: func() { started.Store(true) }})
 	call := app.Call{Actor: id.Agent, Mode: id.Mode, DryRun: ctl.dryRun, Approval: ctl.approval, PromotionToken: ctl.token}
 	out, err := t.def.Invoke(ctx, s.app, call, params)

@@ -1,9 +1,11 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"runtime/debug"
+	"time"
 
 	"github.com/ceso/ceso/pkg/mcp"
 	"github.com/ceso/ceso/pkg/operations"
@@ -20,12 +22,26 @@ func (s *Server) routes(catalog []operations.Def) http.Handler {
 	for _, d := range catalog {
 		mux.Handle(api.OpsPrefix+d.Name(), s.authed(s.opHandler(d)))
 	}
-	mux.Handle(api.MCPPath, s.authed(s.mcp.Handler(s.mcpIdentity)))
+	mux.Handle(api.MCPPath, s.authed(s.longLived(s.mcp.Handler(s.mcpIdentity))))
 	mux.Handle(api.JobsPath, s.authed(s.onlyGet(s.listJobs)))
 	mux.Handle(api.JobsPath+"/{id}", s.authed(http.HandlerFunc(s.jobByID)))
 	mux.Handle(api.Prefix+"/", s.authed(http.HandlerFunc(s.noRoute)))
 	mux.HandleFunc("/", s.noRoute)
 	return s.recovered(s.allowlisted(mux))
+}
+
+// longLived lets a request outlive the server's read and write timeouts,
+// up to the operation timeout (esxi.timeout) and a minute: an MCP tool call
+// answers when its operation ends, and an MCP event stream stays open.
+func (s *Server) longLived(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rc := http.NewResponseController(w)
+		deadline := time.Now().Add(s.app.Config().Timeout() + time.Minute)
+		if err := errors.Join(rc.SetReadDeadline(deadline), rc.SetWriteDeadline(deadline)); err != nil {
+			s.log.Debug().Err(err).Msg("the connection's deadlines cannot be extended")
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // mcpIdentity is the MCP identity of a request: its token's name (the
