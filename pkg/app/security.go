@@ -82,6 +82,7 @@ func (s *sandbox) Decide(_ context.Context, q ops.Query) (ops.Decision, error) {
 func (s *sandbox) check(q ops.Query, v *security.Verifier) (security.Decision, error) {
 	sb, err := security.New(security.Config{
 		Mode: s.mode, AllowedOps: s.a.cfg.Security.AllowedOpsList(), Verifier: v, Now: s.a.opts.Now,
+		Protected: s.a.cfg.Security.ProtectedList(),
 	})
 	if err != nil {
 		return security.Decision{}, err
@@ -89,6 +90,7 @@ func (s *sandbox) check(q ops.Query, v *security.Verifier) (security.Decision, e
 	op := security.Operation{
 		Name: q.Op.Name, Class: security.Class(q.Op.Class.String()), Target: q.Op.Target,
 		DryRun: q.DryRun, Confirmed: s.call.Confirmed, PlanID: q.PlanID,
+		Changes: security.Changes(q.Op.Changes),
 	}
 	if v != nil {
 		op.PromotionToken, op.Approval = s.call.PromotionToken, s.call.Approval

@@ -33,6 +33,7 @@ var local = map[string]string{
 	"ceso version":          "prints the binary's build information",
 	"ceso serve":            "runs the daemon that serves the catalog's operations",
 	"ceso serve token new":  "makes an API token; no host, catalog or target",
+	"ceso mcp":              "serves every catalog operation as an MCP tool to an agent",
 }
 
 // TestEveryCommandIsOneOperation walks the cobra tree and the catalog:

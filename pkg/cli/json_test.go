@@ -17,6 +17,7 @@ import (
 var noData = map[string]string{
 	"ceso simulator": "runs a host until interrupted; --env-file writes its environment",
 	"ceso demo":      "a walk-through for people",
+	"ceso mcp":       "speaks the MCP protocol on stdout, JSON-RPC already",
 	// The sandbox's key and token tools print one value alone on stdout,
 	// for a script or a human to hand on as it is.
 	"ceso audit hash":      "prints the HMAC of one value",

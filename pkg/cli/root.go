@@ -6,6 +6,7 @@ import (
 	"github.com/ceso/ceso/pkg/cli/cloudinitcmd"
 	"github.com/ceso/ceso/pkg/cli/cmdutil"
 	"github.com/ceso/ceso/pkg/cli/configcmd"
+	"github.com/ceso/ceso/pkg/cli/mcpcmd"
 	"github.com/ceso/ceso/pkg/cli/opscmd"
 	"github.com/ceso/ceso/pkg/cli/sandboxcmd"
 	"github.com/ceso/ceso/pkg/cli/servecmd"
@@ -37,6 +38,9 @@ CESO_PROMOTION_TOKEN). Every operation is recorded in a hash-chained audit log
 
 Through a ceso server (ceso serve), which holds the ESXi credentials instead:
 --server URL --token-file FILE (CESO_SERVER, CESO_TOKEN_FILE, server.url).
+
+For AI agents: ceso mcp (MCP over stdio) and /mcp on ceso serve; see
+docs/agents.md.
 
 Try it without a host: ceso demo
 
@@ -90,6 +94,7 @@ Try it without a host: ceso demo
 		sandboxcmd.NewCmdSandbox(f),
 		newCmdVersion(f),
 		servecmd.NewCmdServe(f, nil),
+		mcpcmd.NewCmdMCP(f, nil),
 	)
 	return root
 }

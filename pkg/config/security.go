@@ -41,6 +41,10 @@ type Security struct {
 	// StateFile counts promotion token uses and keeps revocations (default
 	// state_dir/security.db).
 	StateFile string `yaml:"state_file"`
+	// Protected are the VMs (names or shell globs) and datastores that no
+	// operation may change, in any mode, without a promotion token naming
+	// them.
+	Protected Protected `yaml:"protected"`
 
 	// Policy is the system policy in effect, nil when there is none.
 	Policy *security.Policy `yaml:"-"`
@@ -54,6 +58,17 @@ const (
 	ModeStandard     = "standard"
 	ModeUnrestricted = "unrestricted"
 )
+
+// Protected is security.protected.
+type Protected struct {
+	VMs        []string `yaml:"vms"`
+	Datastores []string `yaml:"datastores"`
+}
+
+// ProtectedList is security.protected as the sandbox takes it.
+func (s Security) ProtectedList() security.Protected {
+	return security.Protected{VMs: append([]string(nil), s.Protected.VMs...), Datastores: append([]string(nil), s.Protected.Datastores...)}
+}
 
 // ConfiguredMode is security.mode with the empty value resolved: the
 // policy's max_mode, else unrestricted.
@@ -148,6 +163,10 @@ func (s Security) validate() error {
 		if strings.TrimSpace(op) == "" || strings.ContainsAny(op, ", \t") {
 			return invalid(fmt.Sprintf("security.allowed_ops[%d]", i), "want an operation name such as vm.create, got %q", op)
 		}
+	}
+	if err := s.ProtectedList().Validate(); err != nil {
+		field, msg, _ := strings.Cut(err.Error(), ": ")
+		return invalid("security.protected."+field, "%s", msg)
 	}
 	if s.MaxPromotion <= 0 {
 		return invalid("security.max_promotion", "want a positive duration such as 1h, got %v", s.MaxPromotion)

@@ -35,6 +35,15 @@ func TestSecurityKeys(t *testing.T) {
 			}
 		}},
 		{name: "bad mode", yaml: "security:\n  mode: yolo\n", want: "security.mode"},
+		{name: "protected", yaml: "security:\n  protected:\n    vms: [prod-*, db01]\n    datastores: [vault]\n", check: func(t *testing.T, c *Config) {
+			p := c.Security.ProtectedList()
+			if len(p.VMs) != 2 || p.VMs[0] != "prod-*" || len(p.Datastores) != 1 || p.Datastores[0] != "vault" {
+				t.Fatalf("protected %+v", p)
+			}
+		}},
+		{name: "protected bad glob", yaml: "security:\n  protected:\n    vms: [ok, \"web[\"]\n", want: "security.protected.vms[1]"},
+		{name: "protected empty datastore", yaml: "security:\n  protected:\n    datastores: [\"\"]\n", want: "security.protected.datastores[0]"},
+		{name: "protected unknown key", yaml: "security:\n  protected:\n    hosts: [a]\n", want: "hosts"},
 		{name: "sizes", yaml: "security:\n  audit_max_size: 100M\n  state_file: /var/lib/ceso/s.db\n", check: func(t *testing.T, c *Config) {
 			if c.Security.AuditMaxSizeBytes() != 100<<20 || c.SecurityStatePath() != "/var/lib/ceso/s.db" {
 				t.Fatalf("%+v", c.Security)

@@ -56,6 +56,9 @@ func Run[P Params, R any](ctx context.Context, a *app.App, call app.Call, o *Op[
 		Plan: func(ctx context.Context) ([]ops.Step, error) { return o.plan(ctx, a, p) },
 		Run:  func(ctx context.Context) (any, error) { return o.run(ctx, a, p) },
 	}
+	if c, ok := any(p).(changer); ok {
+		op.Changes = c.changes(a.Config())
+	}
 	res, err := r.Do(ctx, op)
 	out.CorrelationID, out.DryRun, out.Plan, out.PlanID, out.Notes = res.CorrelationID, res.DryRun, res.Plan, res.PlanID, res.Notes
 	if v, ok := res.Value.(R); ok {

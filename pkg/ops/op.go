@@ -55,10 +55,26 @@ type Op struct {
 	// Params are its parameters as the audit log records them: the typed
 	// params' JSON with secret fields already replaced by their HMAC.
 	Params json.RawMessage
+	// Changes are the VMs and datastores it changes, as its params name
+	// them: what the sandbox checks against security.protected.
+	Changes Changes
 	// Plan returns the steps Run would take, without changing anything.
 	Plan func(ctx context.Context) ([]Step, error)
 	// Run does the operation and returns its result.
 	Run func(ctx context.Context) (any, error)
+}
+
+// Changes are the objects an operation changes, known before it runs.
+type Changes struct {
+	// VMs it changes, creates or removes, by name.
+	VMs []string
+	// VMPatterns are shell globs of the VMs a batch picks when it runs.
+	VMPatterns []string
+	// Datastores it writes to or deletes from.
+	Datastores []string
+	// DatastoreUnknown says it writes to a datastore known only when it
+	// runs.
+	DatastoreUnknown bool
 }
 
 // Result is what Runner.Do returns.

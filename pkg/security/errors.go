@@ -16,6 +16,15 @@ var (
 	// ErrUnclassified is returned for an operation without a known class in
 	// every mode but unrestricted.
 	ErrUnclassified = errkind.New(errkind.Refused, "operation has no class")
+	// ErrProtected is returned for an operation that would change a VM or
+	// datastore of security.protected without a promotion token naming
+	// it, in any mode.
+	ErrProtected = errkind.New(errkind.Refused, "protected object")
+	// ErrProtectedUnnamed is returned with ErrProtected for an operation
+	// that may reach a protected object it does not name (a batch by
+	// pattern, a datastore known only when it runs): no token lifts it;
+	// name the objects.
+	ErrProtectedUnnamed = errkind.New(errkind.Refused, "may reach a protected object it does not name")
 	// ErrInvalidOperation is returned for an Operation without a name.
 	ErrInvalidOperation = errkind.New(errkind.Usage, "invalid operation")
 )

@@ -23,6 +23,9 @@ type Operation struct {
 	// the operation's plan as it is now.
 	Approval string
 	PlanID   string
+	// Changes are the objects it changes, checked against
+	// security.protected.
+	Changes Changes
 }
 
 // Ways an operation was let through (Decision.Via).
@@ -55,16 +58,20 @@ type Config struct {
 	Verifier *Verifier
 	// Now is the clock for temporary promotions (default time.Now).
 	Now func() time.Time
+	// Protected are the VMs and datastores no operation may change, in
+	// any mode, without a promotion token naming them.
+	Protected Protected
 }
 
 // Sandbox decides which operations run. Deny by default: anything not
 // allowed by the mode, a promotion or an approval is refused with an error
 // saying why. It is safe for concurrent use.
 type Sandbox struct {
-	mode     Mode
-	allowed  []string
-	verifier *Verifier
-	now      func() time.Time
+	mode      Mode
+	allowed   []string
+	verifier  *Verifier
+	now       func() time.Time
+	protected Protected
 
 	mu       sync.Mutex
 	promoted []activePromotion
@@ -86,18 +93,23 @@ func New(cfg Config) (*Sandbox, error) {
 			return nil, fmt.Errorf("%w: security.allowed_ops[%d] is empty", ErrNotAllowed, i)
 		}
 	}
+	if err := cfg.Protected.Validate(); err != nil {
+		return nil, fmt.Errorf("%w: security.protected.%w", ErrInvalidOperation, err)
+	}
 	now := cfg.Now
 	if now == nil {
 		now = time.Now
 	}
-	return &Sandbox{mode: m, allowed: slices.Clone(cfg.AllowedOps), verifier: cfg.Verifier, now: now}, nil
+	return &Sandbox{mode: m, allowed: slices.Clone(cfg.AllowedOps), verifier: cfg.Verifier, now: now, protected: cfg.Protected}, nil
 }
 
 // Mode returns the sandbox's mode.
 func (s *Sandbox) Mode() Mode { return s.mode }
 
 // CheckOperation decides whether op may run, and how. In order: an
-// unrestricted sandbox allows everything; an unclassified operation is
+// operation that changes a protected VM or datastore (security.protected)
+// runs, in any mode, only with a promotion token naming it and the
+// operation (ErrProtected); an unrestricted sandbox allows everything; an unclassified operation is
 // refused (ErrUnclassified); allowed_ops narrows (ErrNotAllowed); reads
 // run; in restricted mode writes and destructive operations run as dry runs
 // only (ErrPlanOnly); in standard mode destructive ones need Confirmed or a
@@ -111,6 +123,9 @@ func (s *Sandbox) CheckOperation(op Operation) (Decision, error) {
 	d := Decision{Mode: s.mode, Via: ViaMode}
 	if op.Name == "" {
 		return d, fmt.Errorf("%w: no operation name", ErrInvalidOperation)
+	}
+	if pd, hit, err := s.checkProtected(op); hit {
+		return pd, err
 	}
 	if s.mode == Unrestricted {
 		return d, nil

@@ -8,7 +8,10 @@
 // body being the operation's params, decoded strictly. A read (or a dry
 // run) is answered directly when it ends within server.sync_wait; a write,
 // or a read that takes longer, becomes a job (202) that outlives the
-// request and is kept for server.job_retention. The OpenAPI document of
+// request and is kept for server.job_retention. /mcp serves the same
+// operations as MCP tools over streamable HTTP (pkg/mcp), behind the same
+// allowlist and tokens: the token's name is the agent, its mode the
+// ceiling. The OpenAPI document of
 // the API (docs/api/openapi.yaml, served at /api/v1/openapi.json) is made
 // from the catalog's JSON schemas.
 //

@@ -1,10 +1,13 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"runtime/debug"
+	"time"
 
+	"github.com/ceso/ceso/pkg/mcp"
 	"github.com/ceso/ceso/pkg/operations"
 	"github.com/ceso/ceso/pkg/server/api"
 )
@@ -19,11 +22,36 @@ func (s *Server) routes(catalog []operations.Def) http.Handler {
 	for _, d := range catalog {
 		mux.Handle(api.OpsPrefix+d.Name(), s.authed(s.opHandler(d)))
 	}
+	mux.Handle(api.MCPPath, s.authed(s.longLived(s.mcp.Handler(s.mcpIdentity))))
 	mux.Handle(api.JobsPath, s.authed(s.onlyGet(s.listJobs)))
 	mux.Handle(api.JobsPath+"/{id}", s.authed(http.HandlerFunc(s.jobByID)))
 	mux.Handle(api.Prefix+"/", s.authed(http.HandlerFunc(s.noRoute)))
 	mux.HandleFunc("/", s.noRoute)
 	return s.recovered(s.allowlisted(mux))
+}
+
+// longLived lets a request outlive the server's read and write timeouts,
+// up to the operation timeout (esxi.timeout) and a minute: an MCP tool call
+// answers when its operation ends, and an MCP event stream stays open.
+func (s *Server) longLived(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rc := http.NewResponseController(w)
+		deadline := time.Now().Add(s.app.Config().Timeout() + time.Minute)
+		if err := errors.Join(rc.SetReadDeadline(deadline), rc.SetWriteDeadline(deadline)); err != nil {
+			s.log.Debug().Err(err).Msg("the connection's deadlines cannot be extended")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// mcpIdentity is the MCP identity of a request: its token's name (the
+// audit actor) and mode (the ceiling).
+func (s *Server) mcpIdentity(r *http.Request) (mcp.Identity, bool) {
+	c := callerFrom(r.Context())
+	if c == nil {
+		return mcp.Identity{}, false
+	}
+	return mcp.Identity{Agent: c.name, Mode: c.mode}, true
 }
 
 func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ceso/ceso/pkg/app"
+	"github.com/ceso/ceso/pkg/mcp"
 	"github.com/ceso/ceso/pkg/operations"
 	"github.com/ceso/ceso/pkg/security"
 	"github.com/ceso/ceso/pkg/server/api"
@@ -49,8 +50,12 @@ type Server struct {
 	jobs    *jobStore
 	openapi []byte
 	handler http.Handler
-	// secrets are scrubbed from every response; set by Listen.
+	// secrets are scrubbed from every response; set by Listen, with the
+	// values they were made of (known), which MCP results mask too.
 	secrets secrets
+	known   []string
+	// mcp serves /mcp.
+	mcp *mcp.Server
 	// afterWrite is called when a write returns, before its job ends.
 	afterWrite func()
 	// stopInventory stops the inventory cache Listen started.
@@ -101,6 +106,13 @@ func New(opts Options) (*Server, error) {
 			inv.Invalidate()
 		}
 	}
+	s.mcp, err = mcp.New(mcp.Options{
+		App: opts.App, Catalog: opts.Catalog, Logger: s.log, Now: s.now, Version: opts.App.Version(),
+		Secrets: func() []string { return s.known },
+	})
+	if err != nil {
+		return nil, err
+	}
 	s.handler = s.routes(opts.Catalog)
 	if len(cfg.Server.Tokens) == 0 {
 		s.log.Warn().Msg("server.tokens is empty: every API call will be refused; make a token with ceso serve token new NAME")
@@ -123,7 +135,7 @@ func (s *Server) Listen(ctx context.Context) error {
 	if pw, err := cfg.SSH.ResolvePassword(ctx); err == nil {
 		known = append(known, pw)
 	}
-	s.secrets = newSecrets(known...)
+	s.secrets, s.known = newSecrets(known...), known
 	tlsConf, made, err := serverTLS(listen, s.app.ExpandHome(cfg.Server.TLSCert), s.app.ExpandHome(cfg.Server.TLSKey), cfg.StateDir, s.now())
 	if err != nil {
 		return err
@@ -147,6 +159,9 @@ func (s *Server) Listen(ctx context.Context) error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          log.New(logWriter{s.log}, "", 0),
 	}
+	// MCP sessions hold event streams open: close them when shutting down,
+	// or the server would wait for them until server.shutdown_timeout.
+	srv.RegisterOnShutdown(s.mcp.Close)
 	s.mu.Lock()
 	s.srv, s.url, s.served = srv, scheme+"://"+ln.Addr().String(), make(chan struct{})
 	s.mu.Unlock()

@@ -20,6 +20,9 @@ const (
 	JobsPath = Prefix + "/jobs"
 	// OpenAPIPath serves the API's OpenAPI document as JSON.
 	OpenAPIPath = Prefix + "/openapi.json"
+	// MCPPath serves the operations as MCP tools over streamable HTTP
+	// (pkg/mcp), with the same bearer tokens.
+	MCPPath = "/mcp"
 	// HealthPath answers while the process is alive; ReadyPath when it
 	// can serve operations.
 	HealthPath = "/healthz"
