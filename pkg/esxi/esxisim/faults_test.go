@@ -13,6 +13,7 @@ import (
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/simulator/esx"
 	"github.com/vmware/govmomi/task"
+	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/types"
 )
 
@@ -200,4 +201,40 @@ func TestRequestsCountsSOAPCalls(t *testing.T) {
 	if after != mid+1 {
 		t.Errorf("one property read counted %d requests", after-mid)
 	}
+}
+
+// TestCloseEndsInjectedDelays: a call waiting out SetMethodDelay does not
+// keep Close (and so a test's cleanup) waiting for the rest of the delay.
+func TestCloseEndsInjectedDelays(t *testing.T) {
+	s, err := Start(context.Background(), Options{TemplateDiskSize: testDiskSize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := dial(context.Background(), s, s.User(), s.Password())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SetMethodDelay("RetrievePropertiesEx", time.Hour)
+	s.SetMethodDelay("RetrieveProperties", time.Hour)
+	before := s.Requests()
+	called := make(chan struct{})
+	go func() {
+		defer close(called)
+		var h mo.HostSystem
+		_ = c.PropertyCollector().RetrieveOne(context.Background(), esx.HostSystem.Reference(), []string{"name"}, &h)
+	}()
+	for s.Requests() == before { // the call is in the delay
+		time.Sleep(time.Millisecond)
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- s.Close() }()
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("Close waited out an hour's delay")
+	}
+	<-called
 }

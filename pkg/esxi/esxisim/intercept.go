@@ -36,11 +36,11 @@ func (s *Simulator) intercept(ctx *simulator.Context, m *simulator.Method) (mo.R
 		return nil, nil // the simulator's own in-process calls
 	}
 	if d := s.methodDelay(m.Name); d > 0 {
-		time.Sleep(d)
+		s.sleep(d)
 	}
 	if r := s.matchRule(ctx, m); r != nil {
 		if r.Delay > 0 {
-			time.Sleep(r.Delay)
+			s.sleep(r.Delay)
 		}
 		if r.Fault != nil {
 			return nil, r.Fault
@@ -145,4 +145,15 @@ func checkImportSpec(s *Simulator, ctx *simulator.Context, m *simulator.Method) 
 		return nil, f
 	}
 	return viaDetour(s, ctx, m)
+}
+
+// sleep waits d, or until Close starts: a closing simulator does not keep
+// its callers (and Close itself) waiting out an injected delay.
+func (s *Simulator) sleep(d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-s.closing:
+	}
 }

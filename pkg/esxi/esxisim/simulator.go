@@ -141,7 +141,9 @@ type Simulator struct {
 	timers    map[*time.Timer]struct{}
 
 	closeOnce sync.Once
-	closeErr  error
+	// closing ends when Close starts: injected delays end early then.
+	closing  chan struct{}
+	closeErr error
 }
 
 // createMu serialises building vcsim models: vcsim's LicenseManager init
@@ -157,10 +159,11 @@ func Start(ctx context.Context, opts Options) (*Simulator, error) {
 		return nil, err
 	}
 	s := &Simulator{
-		opts:   opts,
-		delays: make(map[string]time.Duration),
-		leases: make(map[string]*nfcLease),
-		timers: make(map[*time.Timer]struct{}),
+		opts:    opts,
+		delays:  make(map[string]time.Duration),
+		leases:  make(map[string]*nfcLease),
+		timers:  make(map[*time.Timer]struct{}),
+		closing: make(chan struct{}),
 	}
 	if err := s.build(ctx); err != nil {
 		_ = s.Close()
@@ -281,6 +284,9 @@ func colonHex(b []byte) string {
 func (s *Simulator) Close() error {
 	s.closeOnce.Do(func() {
 		s.closed.Store(true)
+		if s.closing != nil {
+			close(s.closing)
+		}
 		s.mu.Lock()
 		for t := range s.timers {
 			t.Stop()
