@@ -61,7 +61,6 @@ func BenchmarkRangeReadSpeedup(b *testing.B) {
 	b.ReportMetric(float64(size)*float64(b.N)/many.Seconds()/1e6, "MB/s-"+strconv.Itoa(DefaultInFlight))
 }
 
-
 // httpClient is a client that keeps as many idle connections as requests
 // run at once, as the host's reader does.
 func httpClient(inflight int) *http.Client {
