@@ -3,8 +3,8 @@ package backup
 import "github.com/ceso/ceso/pkg/errkind"
 
 var (
-	// ErrPoweredOn: the VM is powered on and the backup was not allowed to
-	// power it off. ESXi exports only powered-off VMs.
+	// ErrPoweredOn: the VM is powered on and the operation (a restore
+	// replacing it) was not allowed to power it off.
 	ErrPoweredOn = errkind.New(errkind.Refused, "the VM is powered on")
 	// ErrSuspended: the VM is suspended; powering it off would lose its
 	// memory state, so ceso does not.
@@ -23,6 +23,13 @@ var (
 	ErrPartial = errkind.New(errkind.Partial, "some backups failed")
 	// ErrInvalidRequest: the request is incomplete or contradictory.
 	ErrInvalidRequest = errkind.New(errkind.Usage, "invalid backup request")
+	// ErrNoNVRAM: an EFI VM has no NVRAM file the backup can read; a copy
+	// without it may not boot, and loses its boot entries and Secure Boot
+	// keys.
+	ErrNoNVRAM = errkind.New(errkind.Refused, "the EFI VM has no NVRAM file to back up")
+	// ErrSnapshots: a running VM has snapshots; a hot backup reads flat
+	// disks only.
+	ErrSnapshots = errkind.New(errkind.Refused, "the VM has snapshots")
 	// ErrMissingDependency: Deps lacks what the operation needs.
 	ErrMissingDependency = errkind.New(errkind.Config, "the backup engine is missing a dependency")
 )

@@ -43,7 +43,8 @@ func Restore(ctx context.Context, d Deps, req RestoreRequest) (res RestoreResult
 	if e.Status != storage.StatusComplete {
 		return res, fmt.Errorf("%w: backup %s is %s", ErrNotComplete, e.ID, e.Status)
 	}
-	r := &restoreRun{d: d, req: req, e: e, h: d.host(), name: req.AsNew}
+	h := d.host()
+	r := &restoreRun{d: d, req: req, e: e, h: h, w: newWrites(d, h), name: req.AsNew}
 	if req.Replace {
 		r.name = e.VMName
 	}
@@ -74,13 +75,23 @@ type restoreRun struct {
 	req  RestoreRequest
 	e    storage.Entry
 	h    *esxihost.Host
+	w    *writes
 	t    target.Target
 	l    *loaded
 	name string
 
+	// viaShell: the VM was made over SSH (the licence refused ImportVApp);
+	// instanceID and macs are what its .vmx carries.
+	viaShell   bool
+	instanceID string
+	macs       []string
+	// leaseNVRAM: the import lease took the NVRAM file.
+	leaseNVRAM bool
+
 	aside      esxihost.VM // the replaced VM, renamed aside
 	asideName  string
 	asidePower string
+	asideVMX   string // set when the VM was set aside by unregistering it (over SSH)
 	networks   map[string]string
 	datastore  string
 }
@@ -173,21 +184,21 @@ func (r *restoreRun) run(ctx context.Context) (res RestoreResult, err error) {
 		return res, err
 	}
 	res.Bytes = n
-	if err := r.identity(ctx, v, &res); err != nil {
+	identity := r.identity
+	if r.viaShell {
+		identity = r.identityShell
+	}
+	if err := identity(ctx, v, &res); err != nil {
 		r.discard(ctx, v, false)
 		return res, err
 	}
 	whole = true
 	if r.aside != nil {
 		res.Replaced = true
-		if err := r.h.Destroy(context.WithoutCancel(ctx), r.aside); err != nil {
-			note(ctx, r.d, "the replaced VM is kept as %q: removing it failed (%v); remove it yourself", r.asideName, err)
-		} else {
-			note(ctx, r.d, "removed the replaced VM (renamed %q during the restore)", r.asideName)
-		}
+		r.removeAside(ctx)
 	}
 	if r.req.PowerOn {
-		if err := r.h.PowerOn(ctx, v); err != nil {
+		if err := r.w.powerOn(ctx, v, r.name); err != nil {
 			return res, fmt.Errorf("the VM is restored but did not power on: %w", err)
 		}
 		res.PoweredOn = true

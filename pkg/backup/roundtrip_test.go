@@ -44,7 +44,7 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 			checkEntry(t, e, entry, tt.uncompressed)
 
 			res, err := Verify(ctxT(t), e.d, entry.ID)
-			if err != nil || !res.OK || res.Files != 5 {
+			if err != nil || !res.OK || res.Files != 6 {
 				t.Fatalf("Verify = %+v, %v", res, err)
 			}
 			stored, _ := e.catalog.GetBackup(entry.ID)
@@ -75,7 +75,7 @@ func checkEntry(t *testing.T, e *env, entry storage.Entry, uncompressed bool) {
 	if got.Metadata[metaPath] != dir || got.Metadata[metaVersion] != "test" || got.Metadata[metaDisks] != "1" {
 		t.Errorf("metadata = %v", got.Metadata)
 	}
-	want := []string{archive.ConfigName, archive.ManifestName, src + "-disk-0.vmdk.zst", src + ".mf", src + ".ovf"}
+	want := []string{archive.ConfigName, archive.ManifestName, src + "-disk-0.vmdk.zst", src + ".mf", src + ".ovf", src + ".nvram"}
 	if uncompressed {
 		want[2] = src + "-disk-0.vmdk"
 	}
@@ -176,7 +176,8 @@ func TestArchiveRestorableWithoutCeso(t *testing.T) {
 	}
 	mf, _ := os.ReadFile(filepath.Join(dir, src+".mf"))
 	desc, _ := os.ReadFile(filepath.Join(dir, src+".ovf"))
-	want := fmt.Sprintf("SHA256(%s.ovf)= %s\nSHA256(%s-disk-0.vmdk)= %s\n", src, sha(desc), src, sha(disk))
+	nvram, _ := os.ReadFile(filepath.Join(dir, src+".nvram"))
+	want := fmt.Sprintf("SHA256(%s.ovf)= %s\nSHA256(%s-disk-0.vmdk)= %s\nSHA256(%s.nvram)= %s\n", src, sha(desc), src, sha(disk), src, sha(nvram))
 	if !sameLines(string(mf), want) {
 		t.Errorf(".mf =\n%s\nwant\n%s", mf, want)
 	}
@@ -192,7 +193,8 @@ func TestArchiveRestorableWithoutCeso(t *testing.T) {
 	}
 	var cfg archive.Config
 	data, _ := os.ReadFile(filepath.Join(dir, archive.ConfigName))
-	if err := json.Unmarshal(data, &cfg); err != nil || cfg.Name != src || cfg.Datastore != "datastore1" || len(cfg.NICs) != 1 {
+	if err := json.Unmarshal(data, &cfg); err != nil || cfg.Name != src || cfg.Datastore != "datastore1" || len(cfg.NICs) != 1 ||
+		cfg.NVRAM != src+".nvram" || cfg.Consistency != archive.ConsistencyPoweredOff {
 		t.Errorf("config.json = %+v, %v", cfg, err)
 	}
 }
