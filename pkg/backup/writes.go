@@ -150,17 +150,17 @@ func (w *writes) shutdownGuest(ctx context.Context, v esxihost.VM, name string) 
 func (w *writes) removeSnapshot(ctx context.Context, v esxihost.VM, name string, snap esxihost.Snapshot) error {
 	return w.do(ctx, fmt.Sprintf("removing snapshot %q of %s", snap.Name, name),
 		func() error { return w.api.RemoveSnapshot(ctx, v, snap.Ref, snap.Name) },
-		func() error { return w.shell().RemoveSnapshot(ctx, ref(v, name), shellSnapshotRef(snap.Ref)) })
+		func() error { return w.shell().RemoveSnapshot(ctx, ref(v, name), shellSnapshotRef(snap)) })
 }
 
 // shellSnapshotRef is what the SSH host takes for a snapshot: its API
-// reference, or in a dry run (which took none) a stand-in it shows as
-// $snapshot.
-func shellSnapshotRef(r string) string {
-	if r == "" {
-		return "planned"
+// reference, or in a dry run (which took none) its name, which the plan
+// shows as $snapshot.
+func shellSnapshotRef(s esxihost.Snapshot) string {
+	if s.Ref == "" {
+		return s.Name
 	}
-	return r
+	return s.Ref
 }
 
 // createSnapshot takes the backup's snapshot, quiesced when asked.
