@@ -14,44 +14,31 @@ import (
 	"github.com/ceso/ceso/pkg/vmdk"
 )
 
-// maxDiskDescriptor bounds a disk's descriptor file (ESXi's are under
-// 1 KiB).
-const maxDiskDescriptor = 64 << 10
-
 // hotDisk is a disk as a hot backup reads it.
 type hotDisk struct {
 	esxihost.DiskFile
-	data     string // datastore path of the flat extent: "[ds] web/web-flat.vmdk"
-	capacity int64
-	adapter  string // ddb.adapterType for the streamOptimized descriptor
+	size    int64  // bytes of the data file to read: its size, at most the capacity
+	adapter string // ddb.adapterType for the streamOptimized descriptor
 }
 
-// hotDisks reads each disk's descriptor to find its data file: one flat
-// extent (VMFS, or FLAT at offset 0) in the descriptor's folder.
+// hotDisks finds each disk's data file, as the host lists it among the
+// VM's files, and its size. A data file shorter than the disk (a sparse
+// file on an NFS datastore may be) reads as zeros beyond its end.
 func (b *backupRun) hotDisks(ctx context.Context, l esxihost.Layout) ([]hotDisk, error) {
 	var out []hotDisk
 	for _, d := range l.Disks {
-		text, err := b.h.Get(ctx, d.Path, maxDiskDescriptor)
+		size, err := b.h.Size(ctx, d.Data)
 		if err != nil {
-			return nil, fmt.Errorf("reading the descriptor of disk %s: %w", d.Path, err)
+			return nil, fmt.Errorf("disk %s: %w", d.Path, err)
 		}
-		desc, err := vmdk.ParseDescriptor(text)
-		if err != nil {
-			return nil, fmt.Errorf("reading the descriptor of disk %s: %w", d.Path, err)
+		if size < d.Capacity {
+			note(ctx, b.d, "the data file %s holds %s of the disk's %s: the rest reads as zeros", d.Data, progress.Bytes(size), progress.Bytes(d.Capacity))
 		}
-		if len(desc.Extents) != 1 {
-			return nil, fmt.Errorf("disk %s has %d extents: a hot backup reads disks of one flat extent; back it up cold with --power-off", d.Path, len(desc.Extents))
+		adapter := "lsilogic"
+		if d.IDE {
+			adapter = "ide"
 		}
-		e := desc.Extents[0]
-		if (e.Type != "VMFS" && e.Type != "FLAT") || e.Offset != 0 || e.File == "" || strings.Contains(e.File, "/") {
-			return nil, fmt.Errorf("disk %s: extent %s: a hot backup reads one flat extent in the disk's folder; back it up cold with --power-off", d.Path, e)
-		}
-		adapter := desc.DDB["ddb.adapterType"]
-		if adapter == "" {
-			adapter = "lsilogic"
-		}
-		dir, _ := path.Split(d.Path)
-		out = append(out, hotDisk{DiskFile: d, data: dir + e.File, capacity: desc.Capacity(), adapter: adapter})
+		out = append(out, hotDisk{DiskFile: d, size: min(size, d.Capacity), adapter: adapter})
 	}
 	return out, nil
 }
@@ -60,7 +47,7 @@ func (b *backupRun) hotDisks(ctx context.Context, l esxihost.Layout) ([]hotDisk,
 func (b *backupRun) storeHotDisks(ctx context.Context, tmp string, disks []hotDisk) ([]storedDisk, error) {
 	var total int64
 	for _, d := range disks {
-		total += d.capacity
+		total += d.size
 	}
 	bar := progress.New(b.d.Progress, b.d.ProgressTTY, b.req.VM, total)
 	defer bar.Finish()
@@ -92,14 +79,14 @@ func (b *backupRun) storeHotDisk(ctx context.Context, d hotDisk, name, p string,
 	bar func(int64)) (archive.File, int64, error) {
 	readers := b.req.readers()
 	if b.d.dry() {
-		b.d.Plan(step("api", "GET "+d.data, "%s with Range requests, %d in flight, while the VM runs on the snapshot's delta", progress.Bytes(d.capacity), readers))
+		b.d.Plan(step("api", "GET "+d.Data, "%s with Range requests, %d in flight, while the VM runs on the snapshot's delta", progress.Bytes(d.size), readers))
 		b.planStore("a streamOptimized VMDK (all-zero grains left out)", p, comp)
 		f, _, err := b.storeStream(ctx, p, strings.NewReader(""), 0, comp, nil)
 		return f, 0, err
 	}
 	rctx, stop := context.WithCancel(ctx)
 	defer stop()
-	ranges, err := b.h.ReadRanges(rctx, d.data, esxihost.RangeOptions{Size: d.capacity, InFlight: readers, Progress: bar})
+	ranges, err := b.h.ReadRanges(rctx, d.Data, esxihost.RangeOptions{Size: d.size, InFlight: readers, Progress: bar})
 	if err != nil {
 		return archive.File{}, 0, err
 	}
@@ -135,7 +122,7 @@ func (b *backupRun) storeHotDisk(ctx context.Context, d hotDisk, name, p string,
 // streamOptimized VMDK, leaving out the chunks that are all zeros. It
 // returns the number of zero bytes left out.
 func writeStreamOptimized(w io.Writer, r *rangeread.Reader, d hotDisk, name string) (int64, error) {
-	sw, err := vmdk.NewStreamWriter(w, d.capacity, vmdk.WriterOptions{FileName: name, AdapterType: d.adapter})
+	sw, err := vmdk.NewStreamWriter(w, d.Capacity, vmdk.WriterOptions{FileName: name, AdapterType: d.adapter})
 	if err != nil {
 		return 0, err
 	}
@@ -146,7 +133,7 @@ func writeStreamOptimized(w io.Writer, r *rangeread.Reader, d hotDisk, name stri
 			break
 		}
 		if err != nil {
-			return zeros, fmt.Errorf("reading %s: %w", d.data, err)
+			return zeros, fmt.Errorf("reading %s: %w", d.Data, err)
 		}
 		if allZero(chunk) {
 			zeros += int64(len(chunk))

@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 
 	"github.com/ceso/ceso/pkg/backup/rangeread"
 	"github.com/ceso/ceso/pkg/esxi/client"
@@ -105,6 +107,41 @@ func (h *Host) Put(ctx context.Context, dsPath string, body io.Reader, size int6
 		return fmt.Errorf("uploading %s: %w: the host answered %s", dsPath, client.ErrNoDiskSpace, res.Status)
 	}
 	return fmt.Errorf("uploading %s: the host answered %s", dsPath, res.Status)
+}
+
+// Size is the size of a datastore file, from the host's answer to a
+// one-byte Range request (Content-Range: bytes 0-0/SIZE). An empty file
+// is 0; a missing one client.ErrNotFound.
+func (h *Host) Size(ctx context.Context, dsPath string) (int64, error) {
+	u, err := h.fileURL(ctx, dsPath)
+	if err != nil {
+		return 0, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Range", "bytes=0-0")
+	res, err := h.httpClient().Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("reading the size of %s: %w", dsPath, client.Classify(err))
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 4<<10))
+	_ = res.Body.Close()
+	switch res.StatusCode {
+	case http.StatusPartialContent:
+		_, total, ok := strings.Cut(res.Header.Get("Content-Range"), "/")
+		n, err := strconv.ParseInt(total, 10, 64)
+		if !ok || err != nil || n < 0 {
+			return 0, fmt.Errorf("reading the size of %s: the host sent Content-Range %q", dsPath, res.Header.Get("Content-Range"))
+		}
+		return n, nil
+	case http.StatusRequestedRangeNotSatisfiable:
+		return 0, nil // an empty file has no byte 0
+	case http.StatusNotFound:
+		return 0, fmt.Errorf("reading the size of %s: %w: the host answered %s", dsPath, client.ErrNotFound, res.Status)
+	}
+	return 0, fmt.Errorf("reading the size of %s: the host answered %s", dsPath, res.Status)
 }
 
 // RangeOptions say how ReadRanges reads.

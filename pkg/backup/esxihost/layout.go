@@ -29,6 +29,12 @@ type DiskFile struct {
 	// DeviceKey is how an export lease and OvfManager.CreateDescriptor
 	// name the disk on ESXi: "/<vm id>/<controller type><bus>:<unit>".
 	DeviceKey string
+	// Data is the datastore path of the disk's data extent ("[ds]
+	// web/web-flat.vmdk") as the host lists it among the VM's files, or
+	// ESXi's name for it beside the descriptor when the host lists none.
+	Data string
+	// IDE is true for a disk on an IDE controller.
+	IDE bool
 }
 
 // Layout is where a VM's files are.
@@ -48,7 +54,7 @@ type Layout struct {
 func (h *Host) Layout(ctx context.Context, v VM) (Layout, error) {
 	var m mo.VirtualMachine
 	err := property.DefaultCollector(h.c.Vim()).RetrieveOne(ctx, v.Reference(),
-		[]string{"config.files.vmPathName", "config.firmware", "config.hardware.device", "config.extraConfig", "layoutEx.file"}, &m)
+		[]string{"config.files.vmPathName", "config.firmware", "config.hardware.device", "config.extraConfig", "layoutEx"}, &m)
 	if err != nil {
 		return Layout{}, fmt.Errorf("reading the VM's files: %w", client.Classify(err))
 	}
@@ -58,7 +64,10 @@ func (h *Host) Layout(ctx context.Context, v VM) (Layout, error) {
 	l := Layout{VMX: m.Config.Files.VmPathName, Firmware: m.Config.Firmware}
 	devices := object.VirtualDeviceList(m.Config.Hardware.Device)
 	for _, d := range devices.SelectByType((*types.VirtualDisk)(nil)) {
-		l.Disks = append(l.Disks, diskFile(v, devices, d.(*types.VirtualDisk)))
+		disk := d.(*types.VirtualDisk)
+		f := diskFile(v, devices, disk)
+		f.Data = dataExtent(m.LayoutEx, disk.Key, f.Path)
+		l.Disks = append(l.Disks, f)
 	}
 	l.NVRAM, l.NVRAMListed = nvramPath(m)
 	return l, nil
@@ -89,10 +98,35 @@ func diskFile(v VM, devices object.VirtualDeviceList, disk *types.VirtualDisk) D
 		unit = *disk.UnitNumber
 	}
 	if ctrl, ok := devices.FindByKey(disk.ControllerKey).(types.BaseVirtualController); ok {
+		_, f.IDE = ctrl.(*types.VirtualIDEController)
 		kind := strings.TrimPrefix(fmt.Sprintf("%T", ctrl), "*types.")
 		f.DeviceKey = fmt.Sprintf("/%s/%s%d:%d", v.Reference().Value, kind, ctrl.GetVirtualController().BusNumber, unit)
 	}
 	return f
+}
+
+// dataExtent is the data file of the top of the disk's chain as the host
+// lists it (layoutEx: the chain's last unit, its file of type
+// diskExtent), else "<descriptor>-flat.vmdk", ESXi's name for a flat disk's
+// data beside its descriptor.
+func dataExtent(l *types.VirtualMachineFileLayoutEx, key int32, descriptor string) string {
+	if l != nil {
+		names := map[int32]types.VirtualMachineFileLayoutExFileInfo{}
+		for _, f := range l.File {
+			names[f.Key] = f
+		}
+		for _, d := range l.Disk {
+			if d.Key != key || len(d.Chain) == 0 {
+				continue
+			}
+			for _, k := range d.Chain[len(d.Chain)-1].FileKey {
+				if f, ok := names[k]; ok && f.Type == string(types.VirtualMachineFileLayoutExFileTypeDiskExtent) {
+					return f.Name
+				}
+			}
+		}
+	}
+	return strings.TrimSuffix(descriptor, ".vmdk") + "-flat.vmdk"
 }
 
 // nvramPath finds the VM's NVRAM file; see Layout.NVRAM.
