@@ -133,7 +133,7 @@ func writeStreamOptimized(w io.Writer, r *rangeread.Reader, d hotDisk, name stri
 			break
 		}
 		if err != nil {
-			return zeros, fmt.Errorf("reading %s: %w", d.Data, err)
+			return zeros, fmt.Errorf("%s: %w", d.Data, err)
 		}
 		if allZero(chunk) {
 			zeros += int64(len(chunk))
