@@ -338,3 +338,42 @@ func TestFreeLicenceReplace(t *testing.T) {
 		}
 	}
 }
+
+// TestFreeLicenceRestoreOfDamagedDisk flips one byte of a stored
+// streamOptimized disk: the restore over SSH converts and uploads it, but
+// withholds its last bytes, fails naming the damage, and leaves neither a
+// VM nor its folder.
+func TestFreeLicenceRestoreOfDamagedDisk(t *testing.T) {
+	for _, compressed := range []bool{true, false} {
+		e := newEnv(t, esxisim.Options{})
+		e.withShell(t)
+		e.power(t, src, vm.PoweredOn, false)
+		entry := e.backup(t, CreateRequest{Uncompressed: !compressed})
+		name := src + "-disk-0.vmdk"
+		if compressed {
+			name += ".zst"
+		}
+		p := filepath.Join(e.local.Root(), src, entry.ID, name)
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data[len(data)/2] ^= 0x40
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		e.sim.SetFreeLicence(true)
+		_, err = Restore(ctxT(t), e.d, RestoreRequest{ID: entry.ID, AsNew: "damaged"})
+		if !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("compressed %v: err = %v, want ErrCorrupt", compressed, err)
+		}
+		if e.exists(t, "damaged") {
+			t.Error("the damaged restore left a VM")
+		}
+		for f := range e.datastoreTree(t) {
+			if strings.HasPrefix(f, "damaged") {
+				t.Errorf("the damaged restore left %s", f)
+			}
+		}
+	}
+}
