@@ -110,8 +110,8 @@ func (h *Host) Put(ctx context.Context, dsPath string, body io.Reader, size int6
 }
 
 // Size is the size of a datastore file, from the host's answer to a
-// one-byte Range request (Content-Range: bytes 0-0/SIZE). An empty file
-// is 0; a missing one client.ErrNotFound.
+// one-byte Range request (Content-Range: bytes 0-0/SIZE, or the length of
+// a whole answer). A missing file is client.ErrNotFound.
 func (h *Host) Size(ctx context.Context, dsPath string) (int64, error) {
 	u, err := h.fileURL(ctx, dsPath)
 	if err != nil {
@@ -136,6 +136,12 @@ func (h *Host) Size(ctx context.Context, dsPath string) (int64, error) {
 			return 0, fmt.Errorf("reading the size of %s: the host sent Content-Range %q", dsPath, res.Header.Get("Content-Range"))
 		}
 		return n, nil
+	case http.StatusOK:
+		// The whole file instead of a range (an empty file has no byte 0):
+		// its length says its size.
+		if res.ContentLength >= 0 {
+			return res.ContentLength, nil
+		}
 	case http.StatusRequestedRangeNotSatisfiable:
 		return 0, nil // an empty file has no byte 0
 	case http.StatusNotFound:
