@@ -75,8 +75,7 @@ func (e *env) datastoreTree(t *testing.T) map[string]int64 {
 // running VM is backed up hot (its snapshot taken and removed with
 // vim-cmd), verified, and restored as a new VM with a new address (mkdir,
 // uploads over /folder, vmkfstools -i, the .vmx on stdin, solo/registervm);
-// each step over SSH is noted. A cold backup powers the VM off and on with
-// vim-cmd.
+// each step over SSH is noted.
 func TestFreeLicenceEndToEnd(t *testing.T) {
 	e := newEnv(t, esxisim.Options{TemplateDiskSize: hotDiskSize})
 	shell := e.withShell(t)
@@ -148,6 +147,37 @@ func TestFreeLicenceEndToEnd(t *testing.T) {
 		t.Fatalf("restored disk: %d bytes, sha %s; original %d bytes, sha %s", len(got), sha(got), len(original), sha(original))
 	}
 	e.checkNVRAM(t, "web-restored", nvram)
+	e.checkFreeIdentity(t, rr, orig)
+	if files := e.datastoreTree(t); files["web-restored/web-restored-ceso-upload-0.vmdk"] != 0 || files["web-restored/web-restored-ceso-upload-0-flat.vmdk"] != 0 {
+		t.Errorf("the upload is left: %v", files)
+	}
+}
+
+// TestFreeLicenceColdBackup: with --power-off on the free licence the
+// guest is shut down and powered on again with vim-cmd.
+func TestFreeLicenceColdBackup(t *testing.T) {
+	e := newEnv(t, esxisim.Options{})
+	shell := e.withShell(t)
+	e.power(t, src, vm.PoweredOn, true)
+	e.sim.SetFreeLicence(true)
+	notes, err := runOp(t, func(ctx context.Context) error {
+		_, err := Create(ctx, e.d, CreateRequest{VM: src, PowerOff: true, ShutdownTimeout: 10 * time.Second})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCommands(t, shell.Commands(), "vim-cmd vmsvc/power.shutdown ", "vim-cmd vmsvc/power.on ")
+	if !hasNote(notes, "shutting down "+src+" over SSH") || !hasNote(notes, "powering on "+src+" over SSH") || e.powerState(t, src) != vm.PoweredOn {
+		t.Errorf("notes %q", notes)
+	}
+}
+
+// checkFreeIdentity checks the identity a restore over SSH gave
+// web-restored: a new UUID, MAC address and instance-id, its host name and
+// address, the source's other guestinfo.
+func (e *env) checkFreeIdentity(t *testing.T, rr RestoreResult, orig map[string]string) {
+	t.Helper()
 	info, err := vm.GetInfo(ctxT(t), e.c, "web-restored")
 	if err != nil {
 		t.Fatal(err)
@@ -158,23 +188,6 @@ func TestFreeLicenceEndToEnd(t *testing.T) {
 		s.InstanceID == "ceso-original" || s.InstanceID != rr.InstanceID || s.Hostname != "web-restored" ||
 		len(s.NICs) != 1 || !slices.Equal(s.NICs[0].Addresses, []string{"10.0.0.60/24"}) || info.ExtraConfig["guestinfo.owner"] != orig["guestinfo.owner"] {
 		t.Errorf("restored VM %+v\nguestinfo %+v\nresult %+v", info, s, rr)
-	}
-	if files := e.datastoreTree(t); files["web-restored/web-restored-ceso-upload-0.vmdk"] != 0 || files["web-restored/web-restored-ceso-upload-0-flat.vmdk"] != 0 {
-		t.Errorf("the upload is left: %v", files)
-	}
-
-	// Cold: power off and on again with vim-cmd.
-	n = len(shell.Commands())
-	notes, err = runOp(t, func(ctx context.Context) error {
-		_, err := Create(ctx, e.d, CreateRequest{VM: src, PowerOff: true, ShutdownTimeout: 10 * time.Second})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	wantCommands(t, shell.Commands()[n:], "vim-cmd vmsvc/power.shutdown ", "vim-cmd vmsvc/power.on ")
-	if !hasNote(notes, "shutting down "+src+" over SSH") || e.powerState(t, src) != vm.PoweredOn {
-		t.Errorf("notes %q", notes)
 	}
 }
 
