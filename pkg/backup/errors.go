@@ -1,6 +1,11 @@
 package backup
 
-import "github.com/ceso/ceso/pkg/errkind"
+import (
+	"fmt"
+
+	"github.com/ceso/ceso/pkg/errkind"
+	"github.com/ceso/ceso/pkg/esxi/client"
+)
 
 var (
 	// ErrPoweredOn: the VM is powered on and the operation (a restore
@@ -30,6 +35,10 @@ var (
 	// ErrSnapshots: a running VM has snapshots; a hot backup reads flat
 	// disks only.
 	ErrSnapshots = errkind.New(errkind.Refused, "the VM has snapshots")
+	// ErrNoShell: the host's licence refuses a change over the API
+	// (RestrictedVersion, which it wraps) and ceso may not use SSH
+	// (esxi.transport api).
+	ErrNoShell = fmt.Errorf("%w: set esxi.transport to auto (or ssh) and enable SSH on the host, so that ceso can make it with the host's own tools", client.ErrRestrictedVersion)
 	// ErrMissingDependency: Deps lacks what the operation needs.
 	ErrMissingDependency = errkind.New(errkind.Config, "the backup engine is missing a dependency")
 )

@@ -51,7 +51,10 @@ func matrixCase(t *testing.T, free, running bool, firmware string) {
 	e.sim.SetFreeLicence(free)
 	stop := e.watchPower(t, src)
 	var entry storage.Entry
-	_, err := runOp(t, func(ctx context.Context) (err error) { entry, err = Create(ctx, e.d, CreateRequest{VM: src, Verify: true}); return err })
+	_, err := runOp(t, func(ctx context.Context) (err error) {
+		entry, err = Create(ctx, e.d, CreateRequest{VM: src, Verify: true})
+		return err
+	})
 	seen := stop()
 	if err != nil {
 		t.Fatal(err)

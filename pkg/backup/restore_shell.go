@@ -147,10 +147,7 @@ func (r *restoreRun) registerShell(ctx context.Context, folder string, disks []s
 	if p, _, ok := r.nvramFile(folder); ok {
 		keys["nvram"] = base(p)
 	}
-	nv, err := r.newVM(folder, disks, keys)
-	if err != nil {
-		return nil, err
-	}
+	nv := r.newVM(folder, disks, keys)
 	content, err := vmxText(nv, macs)
 	if err != nil {
 		return nil, err

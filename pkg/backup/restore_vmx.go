@@ -36,7 +36,7 @@ func controllerKind(label string) string {
 // placed disks on their controllers (buses and units in the record's order:
 // the record keeps neither), its adapters on the mapped port groups, and
 // extra (guestinfo, nvram).
-func (r *restoreRun) newVM(folder string, disks []string, extra map[string]string) (*vm.NewVM, error) {
+func (r *restoreRun) newVM(folder string, disks []string, extra map[string]string) *vm.NewVM {
 	c := r.l.config
 	nv := &vm.NewVM{
 		Name: r.name, Path: folder + "/" + r.name + ".vmx", Datastore: r.datastore, ExtraConfig: extra,
@@ -75,7 +75,7 @@ func (r *restoreRun) newVM(folder string, disks []string, extra map[string]strin
 		}
 		nv.NICs = append(nv.NICs, vm.NetworkAdapter{Kind: n.Type, Network: network})
 	}
-	return nv, nil
+	return nv
 }
 
 // vmxText renders the .vmx of nv with the adapters' MAC addresses set

@@ -13,10 +13,6 @@ import (
 	"github.com/ceso/ceso/pkg/esxi/vm"
 )
 
-// ErrNoShell: the host's licence refuses a change over the API and ceso
-// may not use SSH (esxi.transport api, or no SSH configured).
-var ErrNoShell = fmt.Errorf("%w: set esxi.transport to auto (or ssh) and enable SSH on the host, so that ceso can make it with the host's own tools", client.ErrRestrictedVersion)
-
 // writes makes the engine's changes to VMs (power, snapshots) and, for a
 // restore the API refuses, the shell steps: each goes over the API first
 // and, when the host refuses it with RestrictedVersion (the free licence),
@@ -92,12 +88,18 @@ func (w *writes) do(ctx context.Context, what string, api, shell func() error) e
 		if w.sh == nil {
 			return fmt.Errorf("%s: %w", what, ErrNoShell)
 		}
-		w.mu.Lock()
-		w.restricted = true
-		w.mu.Unlock()
+		w.refused()
 	}
 	w.noteShell(ctx, what)
 	return shell()
+}
+
+// refused records that the host refused a change over the API: the later
+// ones go straight to SSH.
+func (w *writes) refused() {
+	w.mu.Lock()
+	w.restricted = true
+	w.mu.Unlock()
 }
 
 // noteShell says that a step goes over SSH, and why.
