@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -109,14 +110,12 @@ func TestHotBackupInterrupted(t *testing.T) {
 		t.Errorf("left %d entries and files %v", len(list), e.tree(t))
 	}
 
-	// A run killed before it could clean up leaves its snapshot; a user's
-	// snapshot is not ceso's to remove.
+	// A run killed before it could clean up leaves its snapshot: the next
+	// run removes it.
 	e.faulty.WriteDelay(0)
 	v, _ := e.h.Find(ctxT(t), src)
-	for _, name := range []string{SnapshotPrefix + "20260101T000000Z-deadbeef", "before-upgrade"} {
-		if _, err := e.h.CreateSnapshot(ctxT(t), v, name, "", false); err != nil {
-			t.Fatal(err)
-		}
+	if _, err := e.h.CreateSnapshot(ctxT(t), v, SnapshotPrefix+"20260101T000000Z-deadbeef", "", false); err != nil {
+		t.Fatal(err)
 	}
 	notes, err := runOp(t, func(ctx context.Context) error { _, err := Create(ctx, e.d, CreateRequest{VM: src}); return err })
 	if err != nil {
@@ -125,8 +124,27 @@ func TestHotBackupInterrupted(t *testing.T) {
 	if !hasNote(notes, `removed snapshot "ceso-backup-20260101T000000Z-deadbeef" of `+src+", which an interrupted backup left") {
 		t.Errorf("notes = %q", notes)
 	}
-	if snaps := e.snapshots(t, src); len(snaps) != 1 || snaps[0] != "before-upgrade" {
+	if snaps := e.snapshots(t, src); len(snaps) != 0 {
 		t.Errorf("snapshots after the next run: %v", snaps)
+	}
+}
+
+// TestRemoveLeftoversKeepsOtherSnapshots: only ceso's snapshots are
+// removed; a user's is not ceso's to touch.
+func TestRemoveLeftoversKeepsOtherSnapshots(t *testing.T) {
+	e := newEnv(t, esxisim.Options{})
+	v, _ := e.h.Find(ctxT(t), src)
+	for _, name := range []string{"before-upgrade", SnapshotPrefix + "20260101T000000Z-deadbeef", "ceso-backup"} {
+		if _, err := e.h.CreateSnapshot(ctxT(t), v, name, "", false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := &backupRun{d: e.d, req: CreateRequest{VM: src}, h: e.h, w: newWrites(e.d, e.h), v: v}
+	if err := b.removeLeftovers(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	if snaps := e.snapshots(t, src); !slices.Equal(snaps, []string{"before-upgrade", "ceso-backup"}) {
+		t.Errorf("snapshots = %v", snaps)
 	}
 }
 
