@@ -57,7 +57,7 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Restore: %v", err)
 			}
-			if got := e.flat(t, "web-restored"); !bytes.Equal(got, original) {
+			if got := content(t, e.flat(t, "web-restored")); !bytes.Equal(got, original) {
 				t.Fatalf("restored disk: %d bytes, sha %s; original %d bytes, sha %s", len(got), sha(got), len(original), sha(original))
 			}
 			checkRestoredIdentity(t, e, rr, orig)
@@ -110,12 +110,35 @@ func checkEntry(t *testing.T, e *env, entry storage.Entry, uncompressed bool) {
 		t.Fatal(err)
 	}
 	disk := m.OfKind(archive.KindDisk)[0]
-	if disk.Size != int64(len(e.flat(t, src))) || disk.SHA256 != sha(e.flat(t, src)) {
-		t.Errorf("manifest disk = %+v", disk)
+	plain := e.storedPlain(t, dir, disk)
+	if disk.Size != int64(len(plain)) || disk.SHA256 != sha(plain) || disk.Format != archive.SniffDiskFormat(plain) ||
+		!bytes.Equal(content(t, plain), e.flat(t, src)) {
+		t.Errorf("manifest disk = %+v: not the stored disk, or not the VM's", disk)
 	}
 	if !uncompressed && disk.StoredSize >= disk.Size {
 		t.Errorf("disk not compressed: %d of %d", disk.StoredSize, disk.Size)
 	}
+}
+
+// storedPlain reads a stored file of the backup in dir, decompressed.
+func (e *env) storedPlain(t *testing.T, dir string, f archive.File) []byte {
+	t.Helper()
+	rc, err := e.faulty.Open(ctxT(t), path.Join(dir, f.Stored))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	data := readAll(t, rc)
+	if f.Compression != archive.CompressionZstd {
+		return data
+	}
+	dec, _ := zstd.NewReader(nil)
+	defer dec.Close()
+	plain, err := dec.DecodeAll(data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return plain
 }
 
 func checkRestoredIdentity(t *testing.T, e *env, rr RestoreResult, orig map[string]string) {
