@@ -15,17 +15,23 @@ import (
 )
 
 // Restore makes a VM of a backup. It checks the archive first (manifest
-// against the catalog, descriptor, configuration record, every file's
-// stored size), then imports the descriptor as a new VM and uploads each
-// disk decompressed and checked on the fly: a SHA-256 or size mismatch
-// aborts the import, and the host removes the partial VM. The restored VM
-// gets a new BIOS UUID and new MAC addresses, and, when the backup holds
-// cloud-init guestinfo, a new instance-id, host name and network
-// configuration (see RestoreRequest.NICs).
+// against the catalog, descriptor, configuration record, NVRAM file, every
+// file's stored size), then imports the descriptor as a new VM and uploads
+// each disk decompressed and checked on the fly: a SHA-256 or size mismatch
+// aborts the import, and the host removes the partial VM. The NVRAM file
+// goes through the import when the descriptor names it, otherwise into the
+// VM's folder, named by its nvram setting. The restored VM gets a new BIOS
+// UUID and new MAC addresses, and, when the backup holds cloud-init
+// guestinfo, a new instance-id, host name and network configuration (see
+// RestoreRequest.NICs).
 //
-// With Replace the VM of the original name, if any, is shut down and
-// renamed aside first, and removed only once the restored VM is whole; a
-// failed restore gives it its name and power state back.
+// A host whose licence refuses the import (the free licence) gets the VM
+// made with its own tools over SSH instead (importShell), each step noted.
+//
+// With Replace the VM of the original name, if any, is shut down and set
+// aside first (renamed, or over SSH unregistered), and removed only once
+// the restored VM is whole; a failed restore gives it its name (or its
+// registration) and power state back.
 func Restore(ctx context.Context, d Deps, req RestoreRequest) (res RestoreResult, err error) {
 	start := time.Now()
 	defer func() { d.observer().RestoreFinished(statusOf(err), time.Since(start), res.Bytes) }()
