@@ -10,6 +10,7 @@ import (
 	"github.com/ceso/ceso/pkg/backup/target"
 	"github.com/ceso/ceso/pkg/config"
 	"github.com/ceso/ceso/pkg/esxi/client"
+	"github.com/ceso/ceso/pkg/esxi/sshhost"
 	"github.com/ceso/ceso/pkg/ops"
 )
 
@@ -135,7 +136,22 @@ func WithBackup[T any](ctx context.Context, a *App, needHost, write bool, fn fun
 		Logger:      a.opts.Logger,
 		Version:     a.opts.Version,
 	}
+	d.Shell, d.ShellFirst = a.backupShell()
 	return fn(d)
+}
+
+// backupShell is how the backup engine reaches the host's shell, as
+// esxi.transport says: never (api), after a refusal of the API (auto), or
+// first (ssh). The SSH connection is the App's, made when a step first
+// needs it.
+func (a *App) backupShell() (sshhost.Runner, bool) {
+	switch a.cfg.ESXi.Transport {
+	case config.TransportAPI:
+		return nil, false
+	case config.TransportSSH:
+		return sshUse{a.sshConn()}, true
+	}
+	return sshUse{a.sshConn()}, false
 }
 
 func (a *App) backupMetrics() *backup.Metrics {

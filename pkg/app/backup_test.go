@@ -51,3 +51,20 @@ func TestBackupTargetResolution(t *testing.T) {
 		t.Fatal("a VM of no known datastore must be an error")
 	}
 }
+
+func TestBackupShellFollowsTheTransport(t *testing.T) {
+	for _, tt := range []struct {
+		yaml         string
+		shell, first bool
+	}{
+		{"esxi: {transport: api}\n", false, false},
+		{"esxi: {transport: auto}\n", true, false},
+		{"esxi: {transport: ssh}\n", true, true},
+	} {
+		a, _ := testApp(t, tt.yaml, nil, false)
+		r, first := a.backupShell()
+		if (r != nil) != tt.shell || first != tt.first {
+			t.Errorf("%q: shell %v, first %v", tt.yaml, r != nil, first)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package backup
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"github.com/ceso/ceso/pkg/backup/progress"
 	"github.com/ceso/ceso/pkg/backup/stream"
 	"github.com/ceso/ceso/pkg/backup/target"
+	"github.com/ceso/ceso/pkg/vmdk"
 )
 
 // maxSmallFile bounds the files read whole: the manifest, the descriptor,
@@ -137,8 +139,39 @@ func expect(f archive.File) stream.Expect {
 	}
 }
 
+// inspectDisk checks a disk's structure as it is verified: a
+// streamOptimized disk (so recorded, or, in a version 1 backup, so its
+// first bytes say) must read through to its end-of-stream marker with
+// every grain inflating and its tables agreeing. Flat data has no
+// structure to check.
+func inspectDisk(f archive.File) func(io.Reader) error {
+	return func(r io.Reader) error {
+		br := bufio.NewReaderSize(r, 64<<10)
+		format := f.Format
+		if format == "" {
+			head, _ := br.Peek(8)
+			format = archive.SniffDiskFormat(head)
+		}
+		if format != archive.DiskStreamOptimized {
+			return nil
+		}
+		sr, err := vmdk.NewStreamReader(br)
+		if err != nil {
+			return err
+		}
+		for {
+			if _, _, err := sr.Next(); err == io.EOF {
+				return nil
+			} else if err != nil {
+				return err
+			}
+		}
+	}
+}
+
 // verifyFiles reads every stored disk, decompresses it and checks both
-// sides' sizes and SHA-256 (the small files are checked by loadArchive).
+// sides' sizes and SHA-256, and a streamOptimized disk's structure (the
+// small files are checked by loadArchive).
 func verifyFiles(ctx context.Context, d Deps, t target.Target, dir string, m *archive.Manifest) error {
 	bar := progress.Start(ctx, d.Progress, d.ProgressTTY, "verify", m.StoredSize())
 	defer bar.Finish()
@@ -154,7 +187,7 @@ func verifyFiles(ctx context.Context, d Deps, t target.Target, dir string, m *ar
 		if err != nil {
 			return err
 		}
-		err = stream.Verify(ctx, rc, expect(f), d.Compression.Workers, bar.Add)
+		err = stream.VerifyInspect(ctx, rc, expect(f), d.Compression.Workers, bar.Add, inspectDisk(f))
 		_ = rc.Close()
 		if err != nil {
 			return err

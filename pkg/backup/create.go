@@ -14,16 +14,21 @@ import (
 	"github.com/ceso/ceso/pkg/ops"
 )
 
-// Create backs up one VM to a target and records it in the catalog: the VM
-// is exported through an NFC lease kept alive by progress reports, each
-// disk is streamed through SHA-256 and zstd to the target, then the OVF
-// descriptor, the configuration record, the .mf and the manifest are
-// stored; the backup directory is renamed into place once every file is
-// stored and its size checked, and only then is the catalog entry written.
+// Create backs up one VM to a target and records it in the catalog. A
+// powered-off VM (or, with PowerOff, a running one shut down for it) is
+// exported through an NFC lease kept alive by progress reports; a running
+// VM is backed up hot: its disks are read from a snapshot while it keeps
+// running (see runHot). Each disk is streamed through SHA-256 and zstd to
+// the target, then the NVRAM file, the OVF descriptor, the configuration
+// record, the .mf and the manifest are stored; the backup directory is
+// renamed into place once every file is stored and its size checked, and
+// only then is the catalog entry written.
 //
 // A failed backup leaves nothing in the catalog and removes its temporary
 // files (if even that fails, the next backup operation removes them). A VM
-// powered off for the backup is powered on again, whatever the outcome.
+// powered off for the backup is powered on again, whatever the outcome; a
+// hot backup's snapshot is removed, whatever the outcome, and one that a
+// killed run left is removed by the next backup of the VM.
 func Create(ctx context.Context, d Deps, req CreateRequest) (entry storage.Entry, err error) {
 	start := time.Now()
 	defer func() {
@@ -55,20 +60,9 @@ func Create(ctx context.Context, d Deps, req CreateRequest) (entry storage.Entry
 	if err != nil {
 		return storage.Entry{}, fmt.Errorf("backing up %q: %w", req.VM, err)
 	}
-	b := &backupRun{d: d, req: req, t: t, h: h, v: v, taken: d.now()}
+	b := &backupRun{d: d, req: req, t: t, h: h, w: newWrites(d, h), v: v, taken: d.now()}
 	b.id = storage.NewID(b.taken)
-	restore, err := b.powerDown(ctx)
-	if restore != nil {
-		defer func() {
-			if perr := restore(); perr != nil {
-				err = errors.Join(err, perr)
-			}
-		}()
-	}
-	if err != nil {
-		return storage.Entry{}, fmt.Errorf("backing up %q: %w", req.VM, err)
-	}
-	entry, err = b.run(ctx)
+	entry, err = b.take(ctx)
 	if err != nil {
 		return storage.Entry{}, fmt.Errorf("backing up %q: %w", req.VM, err)
 	}
@@ -77,26 +71,51 @@ func Create(ctx context.Context, d Deps, req CreateRequest) (entry storage.Entry
 
 // backupRun is one backup in progress.
 type backupRun struct {
-	d     Deps
-	req   CreateRequest
-	t     target.Target
-	h     *esxihost.Host
-	v     esxihost.VM
-	info  *vm.Info
-	id    string
-	taken time.Time
-	cold  bool // powered off for the backup
-	power string
+	d           Deps
+	req         CreateRequest
+	t           target.Target
+	h           *esxihost.Host
+	w           *writes
+	v           esxihost.VM
+	info        *vm.Info
+	id          string
+	taken       time.Time
+	cold        bool   // powered off for the backup
+	power       string // before the backup
+	consistency string // archive.Consistency*
+}
+
+// take removes a snapshot an interrupted backup left, then backs the VM
+// up hot if it runs (and PowerOff is not set), cold otherwise.
+func (b *backupRun) take(ctx context.Context) (entry storage.Entry, err error) {
+	if err := b.removeLeftovers(ctx); err != nil {
+		return storage.Entry{}, err
+	}
+	st, err := b.h.State(ctx, b.v)
+	if err != nil {
+		return storage.Entry{}, err
+	}
+	b.power = st.Power
+	if st.Power == vm.PoweredOn && !b.req.PowerOff {
+		return b.runHot(ctx, st.ToolsRunning)
+	}
+	restore, err := b.powerDown(ctx, st)
+	if restore != nil {
+		defer func() {
+			if perr := restore(); perr != nil {
+				err = errors.Join(err, perr)
+			}
+		}()
+	}
+	if err != nil {
+		return storage.Entry{}, err
+	}
+	return b.run(ctx)
 }
 
 // powerDown makes the VM exportable. It returns the function that puts its
 // power state back, or nil when there is nothing to put back.
-func (b *backupRun) powerDown(ctx context.Context) (func() error, error) {
-	st, err := b.h.State(ctx, b.v)
-	if err != nil {
-		return nil, err
-	}
-	b.power = st.Power
+func (b *backupRun) powerDown(ctx context.Context, st esxihost.State) (func() error, error) {
 	switch st.Power {
 	case vm.PoweredOff:
 		return nil, nil
@@ -104,21 +123,16 @@ func (b *backupRun) powerDown(ctx context.Context) (func() error, error) {
 		return nil, fmt.Errorf("%w: %q: powering it off would lose its memory state; resume it and shut it down, or power it off yourself, then run the backup again",
 			ErrSuspended, b.req.VM)
 	}
-	if !b.req.PowerOff {
-		return nil, fmt.Errorf("%w: %q: ESXi exports only powered-off VMs; run again with --power-off to shut it down for the backup "+
-			"(guest shutdown, hard power-off after --shutdown-timeout) and power it on again afterwards, or shut it down yourself",
-			ErrPoweredOn, b.req.VM)
-	}
 	restore := func() error {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Minute)
 		defer cancel()
-		if err := b.h.PowerOn(rctx, b.v); err != nil {
+		if err := b.w.powerOn(rctx, b.v, b.req.VM); err != nil {
 			return fmt.Errorf("powering %q on again after the backup: %w; start it yourself", b.req.VM, err)
 		}
 		note(ctx, b.d, "VM %s powered on again", b.req.VM)
 		return nil
 	}
-	err = shutDown(ctx, b.d, b.h, b.v, b.req.VM, st.ToolsRunning, b.req.shutdownTimeout())
+	err := shutDown(ctx, b.d, b.w, b.v, b.req.VM, st.ToolsRunning, b.req.shutdownTimeout())
 	if err != nil {
 		if now, serr := b.h.State(ctx, b.v); serr == nil && now.Power == vm.PoweredOn {
 			return nil, err // still running: nothing to put back
@@ -131,16 +145,16 @@ func (b *backupRun) powerDown(ctx context.Context) (func() error, error) {
 
 // shutDown asks the guest to shut down and powers the VM off if it has not
 // within timeout; without VMware Tools it powers off at once.
-func shutDown(ctx context.Context, d Deps, h *esxihost.Host, v esxihost.VM, name string, tools bool, timeout time.Duration) error {
+func shutDown(ctx context.Context, d Deps, w *writes, v esxihost.VM, name string, tools bool, timeout time.Duration) error {
 	if !tools {
 		note(ctx, d, "VMware Tools are not running in %s: powering it off without a guest shutdown", name)
-		return h.PowerOff(ctx, v)
+		return w.powerOff(ctx, v, name)
 	}
-	if err := h.ShutdownGuest(ctx, v); err != nil {
+	if err := w.shutdownGuest(ctx, v, name); err != nil {
 		note(ctx, d, "guest shutdown of %s refused (%v): powering it off", name, err)
-		return h.PowerOff(ctx, v)
+		return w.powerOff(ctx, v, name)
 	}
-	off, err := h.WaitPower(ctx, v, vm.PoweredOff, timeout)
+	off, err := w.api.WaitPower(ctx, v, vm.PoweredOff, timeout)
 	if err != nil {
 		return err
 	}
@@ -149,7 +163,7 @@ func shutDown(ctx context.Context, d Deps, h *esxihost.Host, v esxihost.VM, name
 		return nil
 	}
 	note(ctx, d, "guest %s did not shut down within %s: powering it off", name, timeout)
-	return h.PowerOff(ctx, v)
+	return w.powerOff(ctx, v, name)
 }
 
 // note records a remark for the operation's result and the log.

@@ -11,27 +11,11 @@ import (
 	"github.com/ceso/ceso/pkg/backup/archive"
 	"github.com/ceso/ceso/pkg/backup/target"
 	"github.com/ceso/ceso/pkg/backup/vmlock"
-	"github.com/ceso/ceso/pkg/errkind"
 	"github.com/ceso/ceso/pkg/esxi/esxisim"
 	"github.com/ceso/ceso/pkg/esxi/vm"
 	"github.com/rs/zerolog"
 	"github.com/vmware/govmomi/vim25/types"
 )
-
-func TestCreateRefusesRunningVM(t *testing.T) {
-	e := newEnv(t, esxisim.Options{})
-	e.power(t, src, vm.PoweredOn, true)
-	_, err := Create(ctxT(t), e.d, CreateRequest{VM: src})
-	if !errors.Is(err, ErrPoweredOn) || !strings.Contains(err.Error(), "--power-off") || errkind.Of(err) != errkind.Refused {
-		t.Fatalf("err = %v, want ErrPoweredOn saying how to proceed", err)
-	}
-	if e.powerState(t, src) != vm.PoweredOn {
-		t.Error("the VM was powered off")
-	}
-	if list, _ := e.catalog.ListBackups(""); len(list) != 0 || len(e.tree(t)) != 0 {
-		t.Errorf("left %d entries and files %v", len(list), e.tree(t))
-	}
-}
 
 func TestCreateColdBackup(t *testing.T) {
 	tests := []struct {

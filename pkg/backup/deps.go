@@ -13,6 +13,7 @@ import (
 	"github.com/ceso/ceso/pkg/backup/vmlock"
 	"github.com/ceso/ceso/pkg/config"
 	"github.com/ceso/ceso/pkg/esxi/client"
+	"github.com/ceso/ceso/pkg/esxi/sshhost"
 	"github.com/ceso/ceso/pkg/ops"
 	"github.com/rs/zerolog"
 )
@@ -93,6 +94,14 @@ type Deps struct {
 	Logger zerolog.Logger
 	// Version is ceso's version, recorded with each backup.
 	Version string
+	// Shell runs the host's own tools (vim-cmd, vmkfstools) over SSH for
+	// the changes the host's licence refuses over the API (the free
+	// licence answers them with RestrictedVersion): esxi.transport auto.
+	// Nil: the API only, and such a refusal says how to allow SSH.
+	Shell sshhost.Runner
+	// ShellFirst sends every change that has a shell form over SSH
+	// without trying the API first (esxi.transport ssh).
+	ShellFirst bool
 	// Plan, when set, makes Delete, Prune and Housekeep a dry run: every
 	// change they would make (a lock, a file removed, a catalog entry
 	// changed) is reported to Plan instead of made. They still read the

@@ -16,10 +16,6 @@ import (
 // storeMetadata stores the descriptor, the configuration record, the .mf
 // and, last, the manifest. It returns the manifest and its digest.
 func (b *backupRun) storeMetadata(ctx context.Context, tmp string, disks []storedDisk) (*archive.Manifest, stream.Sum, error) {
-	desc, err := b.h.Descriptor(ctx, b.v, b.req.VM, ovfFiles(disks))
-	if err != nil {
-		return nil, stream.Sum{}, err
-	}
 	m := &archive.Manifest{
 		Format: archive.FormatName, Version: archive.Version, ID: b.id, VMName: b.req.VM,
 		Created: b.taken, Compression: b.compression(),
@@ -27,11 +23,9 @@ func (b *backupRun) storeMetadata(ctx context.Context, tmp string, disks []store
 	for _, dk := range disks {
 		m.Files = append(m.Files, dk.file)
 	}
-	// The descriptor must import cleanly before the backup is kept. A dry
-	// run's export has no lease, so no device keys for the host to name the
-	// disks by: its descriptor is only a stand-in.
-	if _, err := archive.CheckDescriptor([]byte(desc), m); err != nil && !b.d.dry() {
-		return nil, stream.Sum{}, fmt.Errorf("the host's descriptor would not import: %w", err)
+	desc, err := b.descriptor(ctx, m, disks)
+	if err != nil {
+		return nil, stream.Sum{}, err
 	}
 	record, err := b.record(disks).Encode()
 	if err != nil {
@@ -69,8 +63,40 @@ func (b *backupRun) storeMetadata(ctx context.Context, tmp string, disks []store
 	return m, stream.SumBytes(data), nil
 }
 
+// descriptor asks the host for the VM's OVF descriptor naming the stored
+// files by their device keys. A host that does not match a key (a hot
+// backup has no export lease, so its keys are ESXi's own naming) names the
+// disks its own way: their references are then renamed to the backup's
+// files. The descriptor must import cleanly before the backup is kept.
+func (b *backupRun) descriptor(ctx context.Context, m *archive.Manifest, files []storedDisk) (string, error) {
+	desc, err := b.h.Descriptor(ctx, b.v, b.req.VM, ovfFiles(files))
+	if err != nil {
+		return "", err
+	}
+	// A dry run's export has no lease, so no device keys for the host to
+	// name the disks by: its descriptor is only a stand-in.
+	if b.d.dry() {
+		return desc, nil
+	}
+	if _, err := archive.CheckDescriptor([]byte(desc), m); err == nil {
+		return desc, nil
+	}
+	var refs []archive.FileRef
+	for _, f := range m.OfKind(archive.KindDisk) {
+		refs = append(refs, archive.FileRef{Name: f.Name, Size: f.Size})
+	}
+	renamed, err := archive.RenameDiskReferences([]byte(desc), refs)
+	if err == nil {
+		_, err = archive.CheckDescriptor(renamed, m)
+	}
+	if err != nil {
+		return "", fmt.Errorf("the host's descriptor would not import: %w", err)
+	}
+	return string(renamed), nil
+}
+
 // record is the VM's configuration record.
-func (b *backupRun) record(disks []storedDisk) *archive.Config {
+func (b *backupRun) record(files []storedDisk) *archive.Config {
 	info, about := b.info, b.h.About()
 	c := &archive.Config{
 		Format: archive.FormatName, Version: archive.Version,
@@ -78,13 +104,22 @@ func (b *backupRun) record(disks []storedDisk) *archive.Config {
 		GuestID: info.GuestOS, GuestFullName: info.GuestFullName, Firmware: info.Firmware,
 		HardwareVersion: info.HardwareVersion, CPUs: info.CPU, MemoryMB: info.MemoryMB,
 		Annotation: info.Annotation, PowerState: b.power, VMPath: info.Path, Datastore: datastoreOf(info.Path),
-		GuestInfo: archive.GuestInfo{}, TakenAt: b.taken,
+		GuestInfo: archive.GuestInfo{}, TakenAt: b.taken, Consistency: b.consistency,
 		Host: archive.Host{Name: b.d.Client.Host(), Product: about.FullName, Version: about.Version, Build: about.Build},
+	}
+	var disks []archive.File
+	for _, f := range files {
+		switch f.file.Kind {
+		case archive.KindDisk:
+			disks = append(disks, f.file)
+		case archive.KindNVRAM:
+			c.NVRAM = f.file.Name
+		}
 	}
 	for i, d := range info.Disks {
 		file := ""
 		if i < len(disks) {
-			file = disks[i].file.Name
+			file = disks[i].Name
 		}
 		c.Disks = append(c.Disks, archive.Disk{Label: d.Label, File: file, Path: d.Path,
 			CapacityBytes: d.CapacityBytes, Thin: d.Thin, Controller: d.Controller})
@@ -109,6 +144,7 @@ func (b *backupRun) entry(m *archive.Manifest, sum stream.Sum, final string) sto
 		metaUncompressed: itoa(m.Size()),
 		metaCompression:  m.Compression.Algorithm,
 		metaVMUUID:       b.info.UUID,
+		metaConsistency:  b.consistency,
 	}
 	if b.cold {
 		meta[metaColdBackup] = "true"

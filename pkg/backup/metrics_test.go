@@ -8,7 +8,6 @@ import (
 
 	"github.com/ceso/ceso/internal/storage"
 	"github.com/ceso/ceso/pkg/esxi/esxisim"
-	"github.com/ceso/ceso/pkg/esxi/vm"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
@@ -165,8 +164,7 @@ func TestOperationsReportToTheObserver(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	e.d.Metrics = RegisterMetrics(reg)
 	entry := e.backup(t, CreateRequest{Verify: true})
-	e.power(t, src, vm.PoweredOn, false)
-	if _, err := Create(ctxT(t), e.d, CreateRequest{VM: src}); !errors.Is(err, ErrPoweredOn) {
+	if _, err := Create(ctxT(t), e.d, CreateRequest{VM: src, Readers: MaxReaders + 1}); !errors.Is(err, ErrInvalidRequest) {
 		t.Fatal(err)
 	}
 	if _, err := Verify(ctxT(t), e.d, entry.ID); err != nil {

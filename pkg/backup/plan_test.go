@@ -42,12 +42,21 @@ func TestPlans(t *testing.T) {
 	}
 
 	e.power(t, src, vm.PoweredOn, true)
-	steps, err = PlanCreate(ctxT(t), e.d, CreateRequest{VM: src})
-	if plan := actions(steps); !errors.Is(err, ErrPoweredOn) || strings.Contains(plan, "ExportVm") {
-		t.Errorf("running VM without --power-off: %v\n%s", err, plan)
+	steps, err = PlanCreate(ctxT(t), e.d, CreateRequest{VM: src, Readers: 3})
+	plan = actions(steps)
+	for _, want := range []string{"[api] CreateSnapshot_Task " + src + `  # "ceso-backup-`, "quiesced by VMware Tools",
+		"[api] GET [datastore1] " + src + "/" + src + "-flat.vmdk  # 6.0 MiB with Range requests, 3 in flight",
+		"[api] GET [datastore1] " + src + "/" + src + ".nvram", "[api] RemoveSnapshot_Task " + src, "[local] catalog: add backup "} {
+		if err != nil || !strings.Contains(plan, want) {
+			t.Errorf("hot backup plan lacks %q: %v\n%s", want, err, plan)
+		}
+	}
+	if strings.Contains(plan, "ExportVm") || strings.Contains(plan, "PowerOff") {
+		t.Errorf("a hot backup neither exports nor powers off:\n%s", plan)
 	}
 	steps, _ = PlanCreate(ctxT(t), e.d, CreateRequest{VM: src, PowerOff: true, Uncompressed: true})
-	if plan := actions(steps); !strings.Contains(plan, "ShutdownGuest") || !strings.Contains(plan, "PowerOnVM_Task") || !strings.Contains(plan, "stored as exported") {
+	if plan := actions(steps); !strings.Contains(plan, "ShutdownGuest") || !strings.Contains(plan, "PowerOnVM_Task") || !strings.Contains(plan, "stored as read") ||
+		strings.Contains(plan, "Snapshot") {
 		t.Errorf("cold backup plan:\n%s", plan)
 	}
 

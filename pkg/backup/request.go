@@ -22,10 +22,11 @@ type CreateRequest struct {
 	Target string
 	// Description is the operator's note, kept in the catalog.
 	Description string
-	// PowerOff allows a cold backup of a running VM: guest shutdown, a hard
-	// power-off after ShutdownTimeout, and the VM powered on again
-	// afterwards, whether the backup succeeded or not. Without it a powered
-	// on VM is refused with ErrPoweredOn.
+	// PowerOff makes the backup of a running VM cold: guest shutdown, a
+	// hard power-off after ShutdownTimeout, and the VM powered on again
+	// afterwards, whether the backup succeeded or not. Without it a running
+	// VM is backed up hot: from a snapshot (quiesced when VMware Tools
+	// run), its disks read while it keeps running.
 	PowerOff bool
 	// ShutdownTimeout bounds the guest shutdown (DefaultShutdownTimeout
 	// when 0).
@@ -36,7 +37,18 @@ type CreateRequest struct {
 	// Verify re-reads every stored byte before the backup is recorded, and
 	// records the verification.
 	Verify bool
+	// Readers is the number of Range requests a hot backup keeps in flight
+	// on each disk (DefaultReaders when 0).
+	Readers int
 }
+
+// DefaultReaders is how many Range requests a hot backup keeps in flight
+// on a disk: enough to hide a round trip per chunk on a remote host.
+const DefaultReaders = 4
+
+// MaxReaders bounds CreateRequest.Readers: each holds a chunk in memory
+// and a connection to the host.
+const MaxReaders = 32
 
 func (r CreateRequest) validate() error {
 	if r.VM == "" {
@@ -45,7 +57,17 @@ func (r CreateRequest) validate() error {
 	if r.ShutdownTimeout < 0 {
 		return fmt.Errorf("%w: negative shutdown timeout", ErrInvalidRequest)
 	}
+	if r.Readers < 0 || r.Readers > MaxReaders {
+		return fmt.Errorf("%w: readers %d: want 1 to %d", ErrInvalidRequest, r.Readers, MaxReaders)
+	}
 	return nil
+}
+
+func (r CreateRequest) readers() int {
+	if r.Readers == 0 {
+		return DefaultReaders
+	}
+	return r.Readers
 }
 
 func (r CreateRequest) shutdownTimeout() time.Duration {
@@ -155,5 +177,6 @@ const (
 	metaUncompressed = "uncompressed_bytes"
 	metaCompression  = "compression"
 	metaColdBackup   = "powered_off_for_backup"
+	metaConsistency  = "consistency"
 	metaVMUUID       = "vm_uuid"
 )

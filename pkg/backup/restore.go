@@ -15,17 +15,23 @@ import (
 )
 
 // Restore makes a VM of a backup. It checks the archive first (manifest
-// against the catalog, descriptor, configuration record, every file's
-// stored size), then imports the descriptor as a new VM and uploads each
-// disk decompressed and checked on the fly: a SHA-256 or size mismatch
-// aborts the import, and the host removes the partial VM. The restored VM
-// gets a new BIOS UUID and new MAC addresses, and, when the backup holds
-// cloud-init guestinfo, a new instance-id, host name and network
-// configuration (see RestoreRequest.NICs).
+// against the catalog, descriptor, configuration record, NVRAM file, every
+// file's stored size), then imports the descriptor as a new VM and uploads
+// each disk decompressed and checked on the fly: a SHA-256 or size mismatch
+// aborts the import, and the host removes the partial VM. The NVRAM file
+// goes through the import when the descriptor names it, otherwise into the
+// VM's folder, named by its nvram setting. The restored VM gets a new BIOS
+// UUID and new MAC addresses, and, when the backup holds cloud-init
+// guestinfo, a new instance-id, host name and network configuration (see
+// RestoreRequest.NICs).
 //
-// With Replace the VM of the original name, if any, is shut down and
-// renamed aside first, and removed only once the restored VM is whole; a
-// failed restore gives it its name and power state back.
+// A host whose licence refuses the import (the free licence) gets the VM
+// made with its own tools over SSH instead (importShell), each step noted.
+//
+// With Replace the VM of the original name, if any, is shut down and set
+// aside first (renamed, or over SSH unregistered), and removed only once
+// the restored VM is whole; a failed restore gives it its name (or its
+// registration) and power state back.
 func Restore(ctx context.Context, d Deps, req RestoreRequest) (res RestoreResult, err error) {
 	start := time.Now()
 	defer func() { d.observer().RestoreFinished(statusOf(err), time.Since(start), res.Bytes) }()
@@ -43,7 +49,8 @@ func Restore(ctx context.Context, d Deps, req RestoreRequest) (res RestoreResult
 	if e.Status != storage.StatusComplete {
 		return res, fmt.Errorf("%w: backup %s is %s", ErrNotComplete, e.ID, e.Status)
 	}
-	r := &restoreRun{d: d, req: req, e: e, h: d.host(), name: req.AsNew}
+	h := d.host()
+	r := &restoreRun{d: d, req: req, e: e, h: h, w: newWrites(d, h), name: req.AsNew}
 	if req.Replace {
 		r.name = e.VMName
 	}
@@ -74,13 +81,23 @@ type restoreRun struct {
 	req  RestoreRequest
 	e    storage.Entry
 	h    *esxihost.Host
+	w    *writes
 	t    target.Target
 	l    *loaded
 	name string
 
+	// viaShell: the VM was made over SSH (the licence refused ImportVApp);
+	// instanceID and macs are what its .vmx carries.
+	viaShell   bool
+	instanceID string
+	macs       []string
+	// leaseNVRAM: the import lease took the NVRAM file.
+	leaseNVRAM bool
+
 	aside      esxihost.VM // the replaced VM, renamed aside
 	asideName  string
 	asidePower string
+	asideVMX   string // set when the VM was set aside by unregistering it (over SSH)
 	networks   map[string]string
 	datastore  string
 }
@@ -173,21 +190,21 @@ func (r *restoreRun) run(ctx context.Context) (res RestoreResult, err error) {
 		return res, err
 	}
 	res.Bytes = n
-	if err := r.identity(ctx, v, &res); err != nil {
+	identity := r.identity
+	if r.viaShell {
+		identity = r.identityShell
+	}
+	if err := identity(ctx, v, &res); err != nil {
 		r.discard(ctx, v, false)
 		return res, err
 	}
 	whole = true
 	if r.aside != nil {
 		res.Replaced = true
-		if err := r.h.Destroy(context.WithoutCancel(ctx), r.aside); err != nil {
-			note(ctx, r.d, "the replaced VM is kept as %q: removing it failed (%v); remove it yourself", r.asideName, err)
-		} else {
-			note(ctx, r.d, "removed the replaced VM (renamed %q during the restore)", r.asideName)
-		}
+		r.removeAside(ctx)
 	}
 	if r.req.PowerOn {
-		if err := r.h.PowerOn(ctx, v); err != nil {
+		if err := r.w.powerOn(ctx, v, r.name); err != nil {
 			return res, fmt.Errorf("the VM is restored but did not power on: %w", err)
 		}
 		res.PoweredOn = true

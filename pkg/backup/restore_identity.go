@@ -73,7 +73,11 @@ func (r *restoreRun) guestinfo(macs []string) (map[string]string, string, error)
 	if len(nics) == 0 && r.req.Replace {
 		nics = rebindNICs(cloudinit.Decode(src).Summary().NICs, r.l.config.MACs(), macs)
 	}
-	spec := cloudinit.Spec{Hostname: hostname, InstanceID: cloudinit.NewInstanceID(), NICs: nics, AdapterMACs: macs}
+	id := cloudinit.NewInstanceID()
+	if r.d.dry() {
+		id = PlannedInstanceID // a plan is the same each time
+	}
+	spec := cloudinit.Spec{Hostname: hostname, InstanceID: id, NICs: nics, AdapterMACs: macs}
 	keys, err := cloudinit.Readdress(src, spec)
 	if err != nil {
 		return nil, "", fmt.Errorf("%w: %w", ErrInvalidRequest, err)

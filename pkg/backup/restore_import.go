@@ -14,10 +14,43 @@ import (
 	"github.com/ceso/ceso/pkg/esxi/client"
 )
 
-// importVM creates the VM from the descriptor and uploads its disks,
-// checked on the fly. On failure the lease is aborted and the partial VM
-// removed. It returns the VM and the number of bytes uploaded.
+// importVM creates the VM and places its disks and NVRAM file: through
+// an OVF import (ImportVApp) or, when the host's licence refuses that, with
+// the host's own tools over SSH (importShell). On failure nothing of the
+// new VM is left. It returns the VM and the number of disk bytes uploaded.
 func (r *restoreRun) importVM(ctx context.Context) (esxihost.VM, int64, error) {
+	if r.w.viaShell(ctx) {
+		r.viaShell = true
+		return r.importShell(ctx)
+	}
+	folder, err := r.h.FolderFor(ctx, r.datastore, r.name)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%w; choose one with --datastore", err)
+	}
+	v, n, err := r.importAPI(ctx)
+	if errors.Is(err, client.ErrRestrictedVersion) && r.w.sh != nil && !r.d.dry() {
+		r.w.refused()
+		r.viaShell = true
+		note(ctx, r.d, "the host's licence refuses the OVF import (%v): restoring with the host's own tools over SSH", err)
+		return r.importShell(ctx)
+	}
+	if errors.Is(err, client.ErrRestrictedVersion) && r.w.sh == nil {
+		err = fmt.Errorf("%w: %w", err, ErrNoShell)
+	}
+	if err != nil {
+		return nil, n, err
+	}
+	if err := r.nvramAPI(ctx, v, folder); err != nil {
+		r.discard(ctx, v, false)
+		return nil, n, err
+	}
+	return v, n, nil
+}
+
+// importAPI imports the descriptor as a new VM (ImportVApp) and uploads
+// its files through the lease, checked on the fly. On failure the lease is
+// aborted and the partial VM removed.
+func (r *restoreRun) importAPI(ctx context.Context) (esxihost.VM, int64, error) {
 	imp, err := r.h.Import(ctx, esxihost.ImportSpec{
 		Name: r.name, Descriptor: string(r.l.descriptor), Datastore: r.datastore, Networks: r.networks,
 	})
@@ -36,12 +69,29 @@ func (r *restoreRun) importVM(ctx context.Context) (esxihost.VM, int64, error) {
 	}
 	if err != nil {
 		imp.Abort(err) // the host then removes the VM; after a failed Complete it may refuse
-	}
-	if err != nil {
 		r.discard(ctx, imp.VM, true)
 		return nil, n, err
 	}
+	r.leaseNVRAM = imp.Took(r.l.config.NVRAM)
 	return imp.VM, n, nil
+}
+
+// nvramAPI puts the backup's NVRAM file in place when the import lease did
+// not take it (a descriptor that does not reference it): uploaded over the
+// datastore's HTTPS file access into the VM's folder, and named by the
+// VM's nvram setting.
+func (r *restoreRun) nvramAPI(ctx context.Context, v esxihost.VM, folder string) error {
+	p, _, ok := r.nvramFile(folder)
+	if !ok || r.leaseNVRAM {
+		return nil
+	}
+	if err := r.placeNVRAM(ctx, folder); err != nil {
+		return fmt.Errorf("restoring the NVRAM file: %w", err)
+	}
+	if err := r.h.SetExtraConfig(ctx, v, map[string]string{"nvram": base(p)}); err != nil {
+		return fmt.Errorf("naming the NVRAM file in the VM's settings: %w", err)
+	}
+	return nil
 }
 
 // upload sends every file the host asks for, then compares the host's
@@ -120,8 +170,10 @@ func (r *restoreRun) discard(ctx context.Context, v esxihost.VM, aborted bool) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	_ = r.h.PowerOff(ctx, v)
-	err := r.h.Destroy(ctx, v)
+	_ = r.w.powerOff(ctx, v, r.name)
+	err := r.w.do(ctx, "removing the partial VM "+r.name,
+		func() error { return r.h.Destroy(ctx, v) },
+		func() error { return r.w.shell().Destroy(ctx, ref(v, r.name)) })
 	switch {
 	case err == nil:
 		note(ctx, r.d, "removed the partial VM %q", r.name)

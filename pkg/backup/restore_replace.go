@@ -4,9 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path"
 	"time"
 	"unicode/utf8"
 
+	"github.com/ceso/ceso/pkg/backup/esxihost"
+	"github.com/ceso/ceso/pkg/esxi/ssh"
+	"github.com/ceso/ceso/pkg/esxi/sshhost"
 	"github.com/ceso/ceso/pkg/esxi/vm"
 )
 
@@ -42,20 +46,73 @@ func (r *restoreRun) setAside(ctx context.Context) error {
 		if timeout == 0 {
 			timeout = DefaultShutdownTimeout
 		}
-		if err := shutDown(ctx, r.d, r.h, v, r.name, st.ToolsRunning, timeout); err != nil {
+		if err := shutDown(ctx, r.d, r.w, v, r.name, st.ToolsRunning, timeout); err != nil {
 			return fmt.Errorf("shutting down the VM to replace: %w", err)
 		}
 	}
 	aside := asideName(r.name, r.d.now())
-	if err := r.h.Rename(ctx, v, aside); err != nil {
+	err = r.w.do(ctx, fmt.Sprintf("setting %q aside", r.name),
+		func() error { return r.h.Rename(ctx, v, aside) },
+		func() error { return r.unregister(ctx, v) })
+	if err != nil {
 		if r.asidePower == vm.PoweredOn {
-			_ = r.h.PowerOn(context.WithoutCancel(ctx), v)
+			_ = r.w.powerOn(context.WithoutCancel(ctx), v, r.name)
 		}
-		return fmt.Errorf("renaming the VM to replace: %w", err)
+		return fmt.Errorf("setting the VM to replace aside: %w", err)
 	}
 	r.aside, r.asideName = v, aside
+	if r.asideVMX != "" {
+		r.asideName = r.name
+		note(ctx, r.d, "unregistered %q (its files kept in place) until the restore is whole", r.name)
+		return nil
+	}
 	note(ctx, r.d, "renamed %q to %q until the restore is whole", r.name, aside)
 	return nil
+}
+
+// unregister sets the VM aside over SSH, where it cannot be renamed:
+// vim-cmd vmsvc/unregister keeps its files, and solo/registervm of its
+// .vmx brings it back.
+func (r *restoreRun) unregister(ctx context.Context, v esxihost.VM) error {
+	l, err := r.h.Layout(ctx, v)
+	if err != nil {
+		return err
+	}
+	vmid, err := r.w.vmid(ctx, v, r.name)
+	if err != nil {
+		return err
+	}
+	cmd, err := ssh.Unregister(vmid)
+	if err != nil {
+		return err
+	}
+	if err := r.w.exec(ctx, cmd, "keeps its files; the restore registers it again if it fails"); err != nil {
+		return fmt.Errorf("unregistering %q over ssh: %w", r.name, err)
+	}
+	r.asideVMX = l.VMX
+	return nil
+}
+
+// removeAside removes the VM set aside, now that the restore is whole.
+func (r *restoreRun) removeAside(ctx context.Context) {
+	ctx = context.WithoutCancel(ctx)
+	if r.asideVMX != "" {
+		dir := path.Dir(r.asideVMX)
+		if err := r.w.shell().DeleteDir(ctx, dir); err != nil {
+			note(ctx, r.d, "the replaced VM's files are kept in %s: removing them failed (%v); remove them yourself", dir, err)
+			return
+		}
+		note(ctx, r.d, "removed the replaced VM's files (%s)", dir)
+		return
+	}
+	err := r.w.do(ctx, "removing the replaced VM "+r.asideName,
+		func() error { return r.h.Destroy(ctx, r.aside) },
+		func() error { return r.w.shell().Destroy(ctx, ref(r.aside, r.asideName)) })
+	if err != nil {
+		note(ctx, r.d, "the replaced VM is kept as %q: removing it failed (%v); remove it yourself", r.asideName, err)
+		return
+	}
+	note(ctx, r.d, "removed the replaced VM (renamed %q during the restore)", r.asideName)
 }
 
 // putBack gives the VM set aside its name and power state back.
@@ -64,16 +121,50 @@ func (r *restoreRun) putBack(ctx context.Context) error {
 		return nil
 	}
 	ctx = context.WithoutCancel(ctx)
-	if err := r.h.Rename(ctx, r.aside, r.name); err != nil {
-		return fmt.Errorf("the original VM is still named %q: renaming it back failed: %w", r.asideName, err)
+	if r.asideVMX != "" {
+		v, err := r.reregister(ctx)
+		if err != nil {
+			return fmt.Errorf("the original VM %q is unregistered, its files kept: registering %s again failed: %w; register it yourself (vim-cmd solo/registervm)",
+				r.name, r.asideVMX, err)
+		}
+		r.aside = v
+		note(ctx, r.d, "the original VM %q is registered again", r.name)
+	} else {
+		if err := r.h.Rename(ctx, r.aside, r.name); err != nil {
+			return fmt.Errorf("the original VM is still named %q: renaming it back failed: %w", r.asideName, err)
+		}
+		note(ctx, r.d, "the original VM has its name %q back", r.name)
 	}
-	note(ctx, r.d, "the original VM has its name %q back", r.name)
 	if r.asidePower == vm.PoweredOn {
-		if err := r.h.PowerOn(ctx, r.aside); err != nil {
+		if err := r.w.powerOn(ctx, r.aside, r.name); err != nil {
 			return fmt.Errorf("the original VM %q did not power on again: %w", r.name, err)
 		}
 	}
 	return nil
+}
+
+// reregister registers the VM set aside again, from its .vmx.
+func (r *restoreRun) reregister(ctx context.Context) (esxihost.VM, error) {
+	cmd, err := ssh.RegisterVM(r.asideVMX)
+	if err != nil {
+		return nil, err
+	}
+	if r.d.dry() {
+		r.w.record(cmd, "")
+		return r.aside, nil
+	}
+	res, err := r.w.output(ctx, cmd)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := ssh.ParseRegisterVM(res.Output()); err != nil {
+		return nil, shellErr(err)
+	}
+	found, err := sshhost.APIInventory{C: r.d.Client}.VMByPath(ctx, r.asideVMX)
+	if err != nil {
+		return nil, err
+	}
+	return r.h.VMByID(found.ID, r.name), nil
 }
 
 // asideName is "<name>.replaced-<time>", cut to ESXi's limit.

@@ -138,7 +138,7 @@ func TestRestoreReplace(t *testing.T) {
 	if after.UUID == before.UUID || after.NICs[0].MAC == before.NICs[0].MAC {
 		t.Errorf("identity not renewed")
 	}
-	if !bytes.Equal(e.flat(t, src), original) {
+	if !bytes.Equal(content(t, e.flat(t, src)), original) {
 		t.Error("disk differs")
 	}
 	s := cloudinit.Decode(after.ExtraConfig).Summary()

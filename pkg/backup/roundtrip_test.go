@@ -44,7 +44,7 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 			checkEntry(t, e, entry, tt.uncompressed)
 
 			res, err := Verify(ctxT(t), e.d, entry.ID)
-			if err != nil || !res.OK || res.Files != 5 {
+			if err != nil || !res.OK || res.Files != 6 {
 				t.Fatalf("Verify = %+v, %v", res, err)
 			}
 			stored, _ := e.catalog.GetBackup(entry.ID)
@@ -57,7 +57,7 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Restore: %v", err)
 			}
-			if got := e.flat(t, "web-restored"); !bytes.Equal(got, original) {
+			if got := content(t, e.flat(t, "web-restored")); !bytes.Equal(got, original) {
 				t.Fatalf("restored disk: %d bytes, sha %s; original %d bytes, sha %s", len(got), sha(got), len(original), sha(original))
 			}
 			checkRestoredIdentity(t, e, rr, orig)
@@ -75,7 +75,7 @@ func checkEntry(t *testing.T, e *env, entry storage.Entry, uncompressed bool) {
 	if got.Metadata[metaPath] != dir || got.Metadata[metaVersion] != "test" || got.Metadata[metaDisks] != "1" {
 		t.Errorf("metadata = %v", got.Metadata)
 	}
-	want := []string{archive.ConfigName, archive.ManifestName, src + "-disk-0.vmdk.zst", src + ".mf", src + ".ovf"}
+	want := []string{archive.ConfigName, archive.ManifestName, src + "-disk-0.vmdk.zst", src + ".mf", src + ".ovf", src + ".nvram"}
 	if uncompressed {
 		want[2] = src + "-disk-0.vmdk"
 	}
@@ -110,12 +110,35 @@ func checkEntry(t *testing.T, e *env, entry storage.Entry, uncompressed bool) {
 		t.Fatal(err)
 	}
 	disk := m.OfKind(archive.KindDisk)[0]
-	if disk.Size != int64(len(e.flat(t, src))) || disk.SHA256 != sha(e.flat(t, src)) {
-		t.Errorf("manifest disk = %+v", disk)
+	plain := e.storedPlain(t, dir, disk)
+	if disk.Size != int64(len(plain)) || disk.SHA256 != sha(plain) || disk.Format != archive.SniffDiskFormat(plain) ||
+		!bytes.Equal(content(t, plain), e.flat(t, src)) {
+		t.Errorf("manifest disk = %+v: not the stored disk, or not the VM's", disk)
 	}
 	if !uncompressed && disk.StoredSize >= disk.Size {
 		t.Errorf("disk not compressed: %d of %d", disk.StoredSize, disk.Size)
 	}
+}
+
+// storedPlain reads a stored file of the backup in dir, decompressed.
+func (e *env) storedPlain(t *testing.T, dir string, f archive.File) []byte {
+	t.Helper()
+	rc, err := e.faulty.Open(ctxT(t), path.Join(dir, f.Stored))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	data := readAll(t, rc)
+	if f.Compression != archive.CompressionZstd {
+		return data
+	}
+	dec, _ := zstd.NewReader(nil)
+	defer dec.Close()
+	plain, err := dec.DecodeAll(data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return plain
 }
 
 func checkRestoredIdentity(t *testing.T, e *env, rr RestoreResult, orig map[string]string) {
@@ -176,7 +199,8 @@ func TestArchiveRestorableWithoutCeso(t *testing.T) {
 	}
 	mf, _ := os.ReadFile(filepath.Join(dir, src+".mf"))
 	desc, _ := os.ReadFile(filepath.Join(dir, src+".ovf"))
-	want := fmt.Sprintf("SHA256(%s.ovf)= %s\nSHA256(%s-disk-0.vmdk)= %s\n", src, sha(desc), src, sha(disk))
+	nvram, _ := os.ReadFile(filepath.Join(dir, src+".nvram"))
+	want := fmt.Sprintf("SHA256(%s.ovf)= %s\nSHA256(%s-disk-0.vmdk)= %s\nSHA256(%s.nvram)= %s\n", src, sha(desc), src, sha(disk), src, sha(nvram))
 	if !sameLines(string(mf), want) {
 		t.Errorf(".mf =\n%s\nwant\n%s", mf, want)
 	}
@@ -192,7 +216,8 @@ func TestArchiveRestorableWithoutCeso(t *testing.T) {
 	}
 	var cfg archive.Config
 	data, _ := os.ReadFile(filepath.Join(dir, archive.ConfigName))
-	if err := json.Unmarshal(data, &cfg); err != nil || cfg.Name != src || cfg.Datastore != "datastore1" || len(cfg.NICs) != 1 {
+	if err := json.Unmarshal(data, &cfg); err != nil || cfg.Name != src || cfg.Datastore != "datastore1" || len(cfg.NICs) != 1 ||
+		cfg.NVRAM != src+".nvram" || cfg.Consistency != archive.ConsistencyPoweredOff {
 		t.Errorf("config.json = %+v, %v", cfg, err)
 	}
 }

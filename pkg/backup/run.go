@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path"
 	"strconv"
 
@@ -14,48 +15,75 @@ import (
 	"github.com/ceso/ceso/pkg/backup/stream"
 )
 
-// storedDisk is a disk stored on the target.
+// storedDisk is a file of the backup taken from the host: a disk, or the
+// NVRAM file (file.Kind says which).
 type storedDisk struct {
 	file archive.File
-	item esxihost.Item
-	sha1 string
+	key  string // the lease's (or ESXi's) device key
+	sha1 string // of what arrived, "" when not from a lease
 }
 
-// run exports the VM to a temporary directory, stores the metadata, checks
-// what is stored, renames the directory into place and records the entry.
+// run is a cold backup: it exports the powered-off VM to a temporary
+// directory, then finishes it (finish).
 func (b *backupRun) run(ctx context.Context) (storage.Entry, error) {
 	info, err := b.h.Info(ctx, b.req.VM)
 	if err != nil {
 		return storage.Entry{}, err
 	}
-	b.info = info
+	b.info, b.consistency = info, archive.ConsistencyPoweredOff
+	layout, err := b.h.Layout(ctx, b.v)
+	if err != nil {
+		return storage.Entry{}, err
+	}
 	tmp := archive.TempDir(b.req.VM, b.id)
 	exp, err := b.h.Export(ctx, b.v)
 	if err != nil {
 		return storage.Entry{}, err
 	}
 	leaseOpen := true
-	fail := func(err error) (storage.Entry, error) {
+	fail := b.failure(ctx, tmp, func(err error) error {
 		if leaseOpen {
 			exp.Abort(err)
 		}
-		if rerr := b.t.RemoveAll(context.WithoutCancel(ctx), tmp); rerr != nil {
-			b.d.Logger.Warn().Err(rerr).Str("path", b.t.Location(tmp)).Msg("removing the failed backup's files; the next backup operation removes them")
-		}
-		return storage.Entry{}, err
-	}
+		return nil
+	})
 	disks, err := b.storeDisks(ctx, exp, tmp)
 	if err != nil {
 		return fail(err)
 	}
-	if err := b.checkTransfer(ctx, exp, disks); err != nil {
+	nv, err := b.storeLeaseNVRAM(ctx, exp, tmp, layout)
+	if err != nil {
+		return fail(err)
+	}
+	if err := b.checkTransfer(ctx, exp, append(disks, nv...)); err != nil {
 		return fail(err)
 	}
 	if err := exp.Complete(ctx); err != nil {
 		return fail(err)
 	}
 	leaseOpen = false
-	m, sum, err := b.storeMetadata(ctx, tmp, disks)
+	return b.finish(ctx, tmp, append(disks, nv...), fail)
+}
+
+// failure returns the function a failed backup ends with: it calls first
+// (the lease's abort, the snapshot's removal), removes the temporary
+// directory and returns err, with first's error if any.
+func (b *backupRun) failure(ctx context.Context, tmp string, first func(error) error) func(error) (storage.Entry, error) {
+	return func(err error) (storage.Entry, error) {
+		if first != nil {
+			err = errors.Join(err, first(err))
+		}
+		if rerr := b.t.RemoveAll(context.WithoutCancel(ctx), tmp); rerr != nil {
+			b.d.Logger.Warn().Err(rerr).Str("path", b.t.Location(tmp)).Msg("removing the failed backup's files; the next backup operation removes them")
+		}
+		return storage.Entry{}, err
+	}
+}
+
+// finish stores the metadata of the files taken, checks what is stored,
+// verifies it when asked, renames the directory into place and records it.
+func (b *backupRun) finish(ctx context.Context, tmp string, files []storedDisk, fail func(error) (storage.Entry, error)) (storage.Entry, error) {
+	m, sum, err := b.storeMetadata(ctx, tmp, files)
 	if err != nil {
 		return fail(err)
 	}
@@ -91,7 +119,7 @@ func (b *backupRun) commit(ctx context.Context, tmp string, m *archive.Manifest,
 		}
 		e.LastVerified, e.VerifyOK, e.VerifyDetail = at, true, "verified when taken"
 	}
-	note(context.WithoutCancel(ctx), b.d, "backup %s of %s stored at %s (%s)", e.ID, b.req.VM, e.Location, progress.Bytes(e.Size))
+	note(context.WithoutCancel(ctx), b.d, "backup %s of %s stored at %s (%s, %s)", e.ID, b.req.VM, e.Location, progress.Bytes(e.Size), b.consistency)
 	return e, nil
 }
 
@@ -125,14 +153,23 @@ func (b *backupRun) storeDisks(ctx context.Context, exp *esxihost.Export, tmp st
 	for i, it := range items {
 		name := archive.DiskName(b.req.VM, i)
 		bar.SetLabel(name)
-		sized := func(n int64) { sizes[i] = n; bar.SetTotal(transferTotal(sizes)) }
-		f, sha1, err := b.storeDisk(ctx, exp, it, path.Join(tmp, archive.StoredName(name, comp.Algorithm)), comp, bar, sized)
+		p := path.Join(tmp, archive.StoredName(name, comp.Algorithm))
+		b.planStore(it.Name, p, comp)
+		body, length, err := exp.Open(ctx, it)
 		if err != nil {
 			return nil, fmt.Errorf("storing disk %d (%s): %w", i, name, err)
 		}
-		f.Name = name
-		f.DeviceKey = it.Key
-		out = append(out, storedDisk{file: f, item: it, sha1: sha1})
+		if length > 0 {
+			sizes[i] = length
+			bar.SetTotal(transferTotal(sizes))
+		}
+		f, sha1, err := b.storeStream(ctx, p, &sniffer{r: body}, length, comp, bar.Add)
+		_ = body.Close()
+		if err != nil {
+			return nil, fmt.Errorf("storing disk %d (%s): %w", i, name, err)
+		}
+		f.Name, f.Kind, f.DeviceKey = name, archive.KindDisk, it.Key
+		out = append(out, storedDisk{file: f, key: it.Key, sha1: sha1})
 	}
 	return out, nil
 }
@@ -152,37 +189,36 @@ func transferTotal(sizes []int64) int64 {
 	return total
 }
 
-// storeDisk streams one disk: download → SHA-256 → zstd → target file.
-// sized receives the disk's size when the download announces it.
-func (b *backupRun) storeDisk(ctx context.Context, exp *esxihost.Export, it esxihost.Item, p string,
-	comp archive.Compression, bar *progress.Bar, sized func(int64)) (archive.File, string, error) {
-	if b.d.dry() {
-		how := "stored as exported"
-		if comp.Algorithm == archive.CompressionZstd {
-			how = fmt.Sprintf("zstd level %d, %d worker(s)", comp.Level, stream.EncoderWorkers(b.d.Compression.Workers))
-		}
-		b.d.Plan(step(via(b.t), "stream "+it.Name+" → "+b.t.Location(p), "SHA-256 and %s", how))
+// planStore records, in a dry run, how a file is stored.
+func (b *backupRun) planStore(from, p string, comp archive.Compression) {
+	if !b.d.dry() {
+		return
 	}
+	how := "stored as read"
+	if comp.Algorithm == archive.CompressionZstd {
+		how = fmt.Sprintf("zstd level %d, %d worker(s)", comp.Level, stream.EncoderWorkers(b.d.Compression.Workers))
+	}
+	b.d.Plan(step(via(b.t), "stream "+from+" → "+b.t.Location(p), "SHA-256 and %s", how))
+}
+
+// storeStream streams body (length bytes, or -1 when not known) through
+// SHA-256, SHA-1 and the compression to the target file p. progress
+// receives the bytes read, when set. It returns the file's record
+// (without name and kind) and the SHA-1 of what was read. The record's
+// Format is the disk format its first bytes show.
+func (b *backupRun) storeStream(ctx context.Context, p string, body io.Reader, length int64,
+	comp archive.Compression, progress func(int64)) (archive.File, string, error) {
 	f, err := b.t.Create(ctx, p)
 	if err != nil {
 		return archive.File{}, "", err
-	}
-	body, length, err := exp.Open(ctx, it)
-	if err != nil {
-		_ = f.Abort()
-		return archive.File{}, "", err
-	}
-	if length > 0 {
-		sized(length)
 	}
 	res, err := stream.Copy(ctx, &countingWriter{w: f, obs: b.d.observer()}, body, stream.Options{
 		Compress: comp.Algorithm == archive.CompressionZstd,
 		Level:    comp.Level,
 		Workers:  b.d.Compression.Workers,
 		SHA1:     true,
-		Progress: bar.Add,
+		Progress: progress,
 	})
-	_ = body.Close()
 	if err == nil && length >= 0 && res.Source.Size != length {
 		err = fmt.Errorf("the host announced %d bytes and sent %d", length, res.Source.Size)
 	}
@@ -193,23 +229,44 @@ func (b *backupRun) storeDisk(ctx context.Context, exp *esxihost.Export, it esxi
 	if err := f.Commit(); err != nil {
 		return archive.File{}, "", err
 	}
-	return archive.File{
-		Kind: archive.KindDisk, Size: res.Source.Size, SHA256: res.Source.SHA256,
+	out := archive.File{
+		Size: res.Source.Size, SHA256: res.Source.SHA256,
 		Compression: comp.Algorithm, Stored: path.Base(p),
 		StoredSize: res.Stored.Size, StoredSHA256: res.Stored.SHA256,
-	}, res.Source.SHA1, nil
+	}
+	if s, ok := body.(*sniffer); ok {
+		out.Format = archive.SniffDiskFormat(s.head)
+	}
+	return out, res.Source.SHA1, nil
 }
 
-// checkTransfer compares the SHA-1 the host computed of each disk it sent
+// sniffer keeps the first bytes read through it, to tell a disk's format.
+type sniffer struct {
+	r    io.Reader
+	head []byte
+}
+
+func (s *sniffer) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if len(s.head) < 8 {
+		s.head = append(s.head, p[:min(n, 8-len(s.head))]...)
+	}
+	return n, err
+}
+
+// checkTransfer compares the SHA-1 the host computed of each file it sent
 // with the SHA-1 of what arrived. A host that keeps no manifest is noted.
-func (b *backupRun) checkTransfer(ctx context.Context, exp *esxihost.Export, disks []storedDisk) error {
+func (b *backupRun) checkTransfer(ctx context.Context, exp *esxihost.Export, files []storedDisk) error {
 	m, err := exp.Manifest(ctx)
 	if err != nil {
 		note(ctx, b.d, "the host's transfer manifest is not available (%v): relying on the backup's own SHA-256", err)
 		return nil
 	}
-	for _, dk := range disks {
-		want, ok := m[dk.item.Key]
+	for _, dk := range files {
+		if dk.sha1 == "" {
+			continue // not from the lease
+		}
+		want, ok := m[dk.key]
 		switch {
 		case !ok:
 			note(ctx, b.d, "the host's transfer manifest has no entry for %s", dk.file.Name)
@@ -220,11 +277,11 @@ func (b *backupRun) checkTransfer(ctx context.Context, exp *esxihost.Export, dis
 	return nil
 }
 
-// ovfFiles names the stored disks for the host's descriptor.
-func ovfFiles(disks []storedDisk) []esxihost.DescriptorFile {
-	out := make([]esxihost.DescriptorFile, 0, len(disks))
-	for _, dk := range disks {
-		out = append(out, esxihost.DescriptorFile{Key: dk.item.Key, Name: dk.file.Name, Size: dk.file.Size})
+// ovfFiles names the stored files for the host's descriptor.
+func ovfFiles(files []storedDisk) []esxihost.DescriptorFile {
+	out := make([]esxihost.DescriptorFile, 0, len(files))
+	for _, dk := range files {
+		out = append(out, esxihost.DescriptorFile{Key: dk.key, Name: dk.file.Name, Size: dk.file.Size})
 	}
 	return out
 }

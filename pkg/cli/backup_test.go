@@ -105,11 +105,18 @@ func TestBackupRefusals(t *testing.T) {
 	if code, _, _ := e.run(t, "vm", "create", "run1", "--power-on"); code != 0 {
 		t.Fatal("create")
 	}
-	code, _, stderr := e.run(t, "backup", "create", "run1")
-	if code != cmdutil.ExitRefused || !strings.Contains(stderr, "--power-off") {
-		t.Fatalf("running VM: exit %d %s", code, stderr)
+	// A running VM is backed up hot: it keeps running, and the output says
+	// how consistent the copy is.
+	code, out, stderr := e.run(t, "backup", "create", "run1", "--readers", "2")
+	if code != 0 || !strings.Contains(out, "crash-consistent)") || !strings.Contains(stderr, "from a crash-consistent snapshot") {
+		t.Fatalf("running VM: exit %d %s %s", code, out, stderr)
+	}
+	if code, out, _ := e.run(t, "vm", "info", "run1", "--json"); code != 0 || !strings.Contains(out, `"power_state": "poweredOn"`) {
+		t.Fatalf("the VM stopped: %s", out)
 	}
 	for _, args := range [][]string{
+		{"backup", "create", "run1", "--readers", "0"},
+		{"backup", "create", "run1", "--readers", "33"},
 		{"backup", "verify"},
 		{"backup", "restore", "x"},
 		{"backup", "restore", "x", "--as-new", "a", "--replace"},

@@ -2,6 +2,8 @@ package operations
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,18 +17,27 @@ import (
 )
 
 // TestBackupCreateAll: --all takes every VM but the template, goes on past
-// the running VM it may not shut down, and ends in a partial failure that
-// names it; with power_off every VM is backed up.
+// a VM whose backup fails (an EFI VM whose NVRAM file is gone), and ends in
+// a partial failure that names it; the running VM is backed up hot, and
+// with power_off cold.
 func TestBackupCreateAll(t *testing.T) {
 	f := newFixture(t)
 	ctx := simtest.Ctx(t, 3*time.Minute)
 	call := app.Call{Mode: ops.ModeUnrestricted}
+	nvram := filepath.Join(f.sim.DatastoreDir(), vmOff, vmOff+".nvram")
+	if err := os.Rename(nvram, nvram+".away"); err != nil {
+		t.Fatal(err)
+	}
 	out, err := Run(ctx, f.a, call, BackupCreate, BackupCreateParams{All: true})
-	if !errors.Is(err, backup.ErrPartial) || errkind.Of(err) != errkind.Partial || !strings.Contains(err.Error(), vmOn+":") {
+	if !errors.Is(err, backup.ErrPartial) || errkind.Of(err) != errkind.Partial || !strings.Contains(err.Error(), vmOff+":") ||
+		!strings.Contains(err.Error(), "NVRAM") {
 		t.Fatalf("error %v", err)
 	}
-	if len(out.Result) != 1 || out.Result[0].VMName != vmOff {
+	if len(out.Result) != 1 || out.Result[0].VMName != vmOn || out.Result[0].Metadata["consistency"] != "crash-consistent" {
 		t.Fatalf("entries %+v", out.Result)
+	}
+	if err := os.Rename(nvram+".away", nvram); err != nil {
+		t.Fatal(err)
 	}
 	plan, err := Run(ctx, f.a, app.Call{Mode: ops.ModeUnrestricted, DryRun: true}, BackupCreate, BackupCreateParams{All: true, Match: "on*", PowerOff: true})
 	if err != nil || !strings.Contains(ops.FormatPlan(plan.Plan), "PowerOnVM_Task "+vmOn) || strings.Contains(ops.FormatPlan(plan.Plan), vmOff) {

@@ -25,10 +25,11 @@ type BackupCreateParams struct {
 	Match           string   `json:"match,omitempty" jsonschema:"with all, only VMs whose name matches this shell glob"`
 	To              string   `json:"target,omitempty" jsonschema:"target name; backup.default_target when absent"`
 	Description     string   `json:"description,omitempty" jsonschema:"a note kept with the backup"`
-	PowerOff        bool     `json:"power_off,omitempty" jsonschema:"back a running VM up cold: shut it down, and power it on again afterwards"`
+	PowerOff        bool     `json:"power_off,omitempty" jsonschema:"back a running VM up cold: shut it down, and power it on again afterwards (without it a running VM is backed up hot, from a snapshot)"`
 	ShutdownTimeout Duration `json:"shutdown_timeout,omitempty" jsonschema:"with power_off: wait this long for the guest, then power off (default 5m)"`
 	Uncompressed    bool     `json:"uncompressed,omitempty" jsonschema:"store the disks as exported, without zstd"`
 	Verify          bool     `json:"verify,omitempty" jsonschema:"re-read and check the backup before recording it"`
+	Readers         int      `json:"readers,omitempty" jsonschema:"hot backup: Range requests in flight on each disk (default 4)"`
 }
 
 // Validate implements Params.
@@ -48,6 +49,9 @@ func (p BackupCreateParams) Validate() error {
 	}
 	if p.ShutdownTimeout < 0 {
 		return errors.New("shutdown_timeout must be positive")
+	}
+	if p.Readers < 0 || p.Readers > backup.MaxReaders {
+		return fmt.Errorf("readers %d: want 1 to %d", p.Readers, backup.MaxReaders)
 	}
 	return nil
 }
@@ -75,7 +79,7 @@ func (p BackupCreateParams) request(ctx context.Context, a *app.App, d backup.De
 	}
 	return backup.CreateRequest{
 		VM: vmName, Target: to, Description: p.Description, PowerOff: p.PowerOff,
-		ShutdownTimeout: time.Duration(p.ShutdownTimeout), Uncompressed: p.Uncompressed, Verify: p.Verify,
+		ShutdownTimeout: time.Duration(p.ShutdownTimeout), Uncompressed: p.Uncompressed, Verify: p.Verify, Readers: p.Readers,
 	}, nil
 }
 
@@ -83,7 +87,7 @@ func (p BackupCreateParams) request(ctx context.Context, a *app.App, d backup.De
 // failed VM and ends with a partial failure.
 var BackupCreate = &Op[BackupCreateParams, []BackupEntry]{
 	name:    "backup.create",
-	summary: "Back a VM (or every VM) up: streamed export, SHA-256, zstd, recorded in the catalog only when whole",
+	summary: "Back a VM (or every VM) up: a running VM hot from a snapshot, a stopped one by export; SHA-256, zstd, recorded in the catalog only when whole",
 	class:   ops.ClassWrite,
 	plan: func(ctx context.Context, a *app.App, p BackupCreateParams) ([]ops.Step, error) {
 		return app.WithBackup(ctx, a, true, false, func(d backup.Deps) ([]ops.Step, error) {

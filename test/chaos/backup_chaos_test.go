@@ -225,6 +225,9 @@ func TestBackupLeaseWithoutProgress(t *testing.T) {
 // fails naming the file, and restore refuses without leaving a VM.
 func TestBackupFlippedByte(t *testing.T) {
 	e := bkStart(t, esxisim.Options{})
+	if err := os.WriteFile(filepath.Join(e.sim.DatastoreDir(), bkVM, bkVM+".nvram"), []byte("firmware variables"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	c := e.bkConnect(t, e.sim.Host())
 	d, _ := e.bkDeps(t, c)
 	entry, err := backup.Create(bkCtx(t), d, backup.CreateRequest{VM: bkVM})
@@ -232,7 +235,7 @@ func TestBackupFlippedByte(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(e.dir, archive.Dir(bkVM, entry.ID))
-	for _, name := range []string{bkVM + "-disk-0.vmdk.zst", bkVM + ".ovf", archive.ConfigName, archive.ManifestName} {
+	for _, name := range []string{bkVM + "-disk-0.vmdk.zst", bkVM + ".ovf", bkVM + ".nvram", archive.ConfigName, archive.ManifestName} {
 		t.Run(name, func(t *testing.T) {
 			p := filepath.Join(dir, name)
 			orig, err := os.ReadFile(p)

@@ -56,7 +56,7 @@ func sample() *Manifest {
 		Compression: Compression{Algorithm: CompressionZstd, Level: 3},
 		Files: []File{
 			{Name: "web-disk-0.vmdk", Kind: KindDisk, Size: 100, SHA256: d1, Compression: CompressionZstd,
-				Stored: "web-disk-0.vmdk.zst", StoredSize: 40, StoredSHA256: d2, DeviceKey: "/vm-1/disk:0"},
+				Stored: "web-disk-0.vmdk.zst", StoredSize: 40, StoredSHA256: d2, DeviceKey: "/vm-1/disk:0", Format: DiskStreamOptimized},
 			{Name: "web.ovf", Kind: KindDescriptor, Size: 10, SHA256: d3, Compression: CompressionNone, Stored: "web.ovf", StoredSize: 10, StoredSHA256: d3},
 			{Name: "config.json", Kind: KindConfig, Size: 5, SHA256: d2, Compression: CompressionNone, Stored: "config.json", StoredSize: 5, StoredSHA256: d2},
 			{Name: "web.mf", Kind: KindOVFManifest, Size: 1, SHA256: d1, Compression: CompressionNone, Stored: "web.mf", StoredSize: 1, StoredSHA256: d1},
@@ -114,6 +114,11 @@ func TestManifestValidation(t *testing.T) {
 		{"upper-case digest", func(m *Manifest) { m.Files[0].SHA256 = strings.Repeat("A", 64) }, ErrInvalidManifest, "SHA-256"},
 		{"uncompressed differs", func(m *Manifest) { m.Files[1].StoredSHA256 = d1 }, ErrInvalidManifest, "differing"},
 		{"duplicate", func(m *Manifest) { m.Files[3].Name, m.Files[3].Stored = "web.ovf", "web.ovf" }, ErrInvalidManifest, "used twice"},
+		{"unknown disk format", func(m *Manifest) { m.Files[0].Format = "vhd" }, ErrInvalidManifest, "only a disk has one"},
+		{"format of a descriptor", func(m *Manifest) { m.Files[1].Format = DiskFlat }, ErrInvalidManifest, "only a disk has one"},
+		{"two nvram files", func(m *Manifest) { m.Files[2].Kind, m.Files[3].Kind = KindNVRAM, KindNVRAM }, ErrInvalidManifest, "at most one nvram"},
+		{"nvram in version 1", func(m *Manifest) { m.Version = 1; m.Files[3].Kind = KindNVRAM }, ErrInvalidManifest, "version 1 manifest has no nvram"},
+		{"format in version 1", func(m *Manifest) { m.Version = 1; m.Files[0].Format = DiskFlat }, ErrInvalidManifest, "version 1 manifest has no nvram"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -139,7 +144,8 @@ func TestManifestValidation(t *testing.T) {
 func sampleConfig() *Config {
 	return &Config{
 		Format: FormatName, Version: Version, Name: "web", UUID: "u", PowerState: "poweredOn", Datastore: "datastore1",
-		Disks:     []Disk{{Label: "Hard disk 1", File: "web-disk-0.vmdk", CapacityBytes: 1 << 30}},
+		Disks: []Disk{{Label: "Hard disk 1", File: "web-disk-0.vmdk", CapacityBytes: 1 << 30}},
+		NVRAM: "web.nvram", Consistency: ConsistencyQuiesced,
 		NICs:      []NIC{{Label: "Network adapter 1", MAC: "00:50:56:00:00:01", Network: "VM Network"}, {MAC: "00:50:56:00:00:02"}},
 		GuestInfo: GuestInfo{"guestinfo.metadata": "x"},
 	}
@@ -169,6 +175,8 @@ func TestConfig(t *testing.T) {
 		{"no disk", func(c *Config) { c.Disks = nil }, ErrInvalidConfig},
 		{"disk file", func(c *Config) { c.Disks[0].File = "a/b" }, ErrInvalidConfig},
 		{"not guestinfo", func(c *Config) { c.GuestInfo["svga.present"] = "TRUE" }, ErrInvalidConfig},
+		{"nvram path", func(c *Config) { c.NVRAM = "../web.nvram" }, ErrInvalidConfig},
+		{"consistency", func(c *Config) { c.Consistency = "mostly" }, ErrInvalidConfig},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -192,8 +200,9 @@ func TestConfig(t *testing.T) {
 
 func TestOVFManifest(t *testing.T) {
 	m := sample()
+	m.Files = append(m.Files, File{Name: NVRAMName("web"), Kind: KindNVRAM, SHA256: d2})
 	mf := OVFManifest(m.Files)
-	want := "SHA256(web-disk-0.vmdk)= " + d1 + "\nSHA256(web.ovf)= " + d3 + "\n"
+	want := "SHA256(web-disk-0.vmdk)= " + d1 + "\nSHA256(web.ovf)= " + d3 + "\nSHA256(web.nvram)= " + d2 + "\n"
 	if string(mf) != want {
 		t.Fatalf(".mf =\n%s\nwant\n%s", mf, want)
 	}
@@ -201,7 +210,7 @@ func TestOVFManifest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if parsed["web.ovf"] != "SHA256:"+d3 || parsed["extra.iso"] != "SHA1:abcdef" || len(parsed) != 3 {
+	if parsed["web.ovf"] != "SHA256:"+d3 || parsed["extra.iso"] != "SHA1:abcdef" || len(parsed) != 4 {
 		t.Errorf("parsed = %v", parsed)
 	}
 	for _, bad := range []string{"garbage", "MD5(a)= 00", "SHA256()= 00", "SHA256(a)= ", "SHA256(a)= 1\nSHA256(a)= 2"} {

@@ -33,7 +33,26 @@ type Config struct {
 	GuestInfo       GuestInfo `json:"guestinfo"`
 	Host            Host      `json:"host"`
 	TakenAt         time.Time `json:"taken_at"`
+	// NVRAM is the backup's file of the VM's firmware variables (boot
+	// entries, Secure Boot keys), "" when the VM had none.
+	NVRAM string `json:"nvram,omitempty"`
+	// Consistency says how the disks were captured: ConsistencyPoweredOff,
+	// ConsistencyQuiesced or ConsistencyCrash ("" in a version 1 backup,
+	// which was always taken powered off).
+	Consistency string `json:"consistency,omitempty"`
 }
+
+// How a backup's disks were captured (Config.Consistency).
+const (
+	// ConsistencyPoweredOff: the VM was powered off (cold backup).
+	ConsistencyPoweredOff = "powered-off"
+	// ConsistencyQuiesced: the VM ran; its disks were read from a snapshot
+	// VMware Tools quiesced (file systems flushed and frozen).
+	ConsistencyQuiesced = "quiesced"
+	// ConsistencyCrash: the VM ran; its disks were read from a snapshot
+	// taken without the guest's help, as after a power cut.
+	ConsistencyCrash = "crash-consistent"
+)
 
 // GuestInfo holds every extraConfig key of the VM beginning with
 // "guestinfo.", with its value.
@@ -111,6 +130,14 @@ func (c *Config) Validate() error {
 		if !safeFileName(d.File) || d.CapacityBytes < 0 {
 			add("disk %d: file %q, capacity %d", i, d.File, d.CapacityBytes)
 		}
+	}
+	if c.NVRAM != "" && !safeFileName(c.NVRAM) {
+		add("nvram %q is not a plain file name", c.NVRAM)
+	}
+	switch c.Consistency {
+	case "", ConsistencyPoweredOff, ConsistencyQuiesced, ConsistencyCrash:
+	default:
+		add("consistency %q: want %s, %s or %s", c.Consistency, ConsistencyPoweredOff, ConsistencyQuiesced, ConsistencyCrash)
 	}
 	for k := range c.GuestInfo {
 		if !strings.HasPrefix(k, "guestinfo.") {

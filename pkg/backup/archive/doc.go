@@ -10,13 +10,18 @@
 //
 //	web.ovf                 OVF descriptor, as the host wrote it for the export
 //	web.mf                  OVF manifest: SHA256(file)= digest of the descriptor and every disk
-//	web-disk-0.vmdk.zst     each disk, as the host exported it, compressed with zstd
+//	web-disk-0.vmdk.zst     each disk, streamOptimized (or flat), compressed with zstd
+//	web.nvram               the VM's firmware variables, when it has them
 //	config.json             the VM's configuration: hardware, networks, guestinfo
 //	manifest.json           every file above with its size and SHA-256, compressed and not
 //
 // While a backup is written its directory is named with the suffix
 // TempSuffix; it is renamed into place once every file is stored, so a
 // directory without that suffix is whole.
+//
+// Version 2 (this code) adds the NVRAM file (web.nvram, kind nvram) and
+// records each disk's format (streamOptimized or flat) and how the disks
+// were captured (config.json's consistency).
 //
 // The package only describes and checks data. It does no I/O and knows
 // nothing of hosts, targets or the catalog.

@@ -65,6 +65,25 @@ func FuzzParseDescriptor(f *testing.F) {
 	})
 }
 
+func FuzzRenameDiskReferences(f *testing.F) {
+	if data, err := os.ReadFile("testdata/web.ovf"); err == nil {
+		f.Add(data, "db-disk-0.vmdk", int64(5))
+	}
+	f.Add([]byte(`<Envelope><References><File href="a" id="f"/></References><DiskSection><Disk ovf:fileRef="f"/></DiskSection></Envelope>`), "b", int64(0))
+	f.Fuzz(func(t *testing.T, data []byte, name string, size int64) {
+		out, err := RenameDiskReferences(data, []FileRef{{Name: name, Size: size}})
+		if err != nil {
+			return
+		}
+		if before, err := ParseDescriptor(data); err == nil && len(before.Disks) == 1 && strings.IndexFunc(name, func(r rune) bool { return r < 0x20 }) < 0 {
+			after, err := ParseDescriptor(out)
+			if err != nil || after.Disks[0].File != name {
+				t.Fatalf("renamed descriptor parses as %+v, %v", after, err)
+			}
+		}
+	})
+}
+
 func FuzzParseOVFManifest(f *testing.F) {
 	f.Add(OVFManifest(sample().Files))
 	f.Add([]byte("SHA1(a.vmdk)= 00\n"))

@@ -13,8 +13,11 @@ import (
 // Format and version written in every manifest and configuration record.
 const (
 	FormatName = "ceso-backup"
-	// Version is the format version this code writes and the newest it reads.
-	Version = 1
+	// Version is the format version this code writes and the newest it
+	// reads. Version 2 added the nvram kind, each disk's format and the
+	// configuration record's consistency and nvram; a version 1 backup
+	// reads as one whose disks are as the export lease served them.
+	Version = 2
 )
 
 // Compressions a file may be stored with.
@@ -29,6 +32,16 @@ const (
 	KindOVFManifest = "ovf-manifest" // the .mf file
 	KindDisk        = "disk"         // a disk as the host exported it
 	KindConfig      = "config"       // config.json
+	KindNVRAM       = "nvram"        // the VM's firmware variables (<vm>.nvram)
+)
+
+// Formats of a stored disk (File.Format), once decompressed.
+const (
+	// DiskStreamOptimized is a streamOptimized VMDK: what an ESXi export
+	// lease serves, and what a hot backup writes from the disk it reads.
+	DiskStreamOptimized = "streamOptimized"
+	// DiskFlat is the raw disk, byte for byte (a flat extent's data).
+	DiskFlat = "flat"
 )
 
 // File is one file of a backup.
@@ -48,8 +61,13 @@ type File struct {
 	Stored       string `json:"stored"`
 	StoredSize   int64  `json:"stored_size"`
 	StoredSHA256 string `json:"stored_sha256"`
-	// DeviceKey is the export lease's key of a disk.
+	// DeviceKey is the export lease's device key of a disk or of the
+	// NVRAM file.
 	DeviceKey string `json:"device_key,omitempty"`
+	// Format is a disk's format once decompressed (DiskStreamOptimized or
+	// DiskFlat); empty in a version 1 backup, whose disks are as the export
+	// lease served them (read their first bytes: SniffDiskFormat).
+	Format string `json:"format,omitempty"`
 }
 
 // Compression records how disks were compressed.
@@ -127,6 +145,9 @@ func (m *Manifest) Validate() error {
 			add("file %d: %v", i, err)
 			continue
 		}
+		if m.Version < 2 && (f.Kind == KindNVRAM || f.Format != "") {
+			add("file %d: a version %d manifest has no nvram and no disk format", i, m.Version)
+		}
 		counts[f.Kind]++
 		own := []string{f.Name}
 		if f.Stored != f.Name {
@@ -139,9 +160,9 @@ func (m *Manifest) Validate() error {
 			names[n] = true
 		}
 	}
-	if counts[KindDescriptor] != 1 || counts[KindConfig] != 1 || counts[KindDisk] < 1 || counts[KindOVFManifest] > 1 {
-		add("want one descriptor, one config, at least one disk and at most one .mf; have %d, %d, %d, %d",
-			counts[KindDescriptor], counts[KindConfig], counts[KindDisk], counts[KindOVFManifest])
+	if counts[KindDescriptor] != 1 || counts[KindConfig] != 1 || counts[KindDisk] < 1 || counts[KindOVFManifest] > 1 || counts[KindNVRAM] > 1 {
+		add("want one descriptor, one config, at least one disk, at most one .mf and at most one nvram; have %d, %d, %d, %d, %d",
+			counts[KindDescriptor], counts[KindConfig], counts[KindDisk], counts[KindOVFManifest], counts[KindNVRAM])
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("%w: %s", ErrInvalidManifest, strings.Join(problems, "; "))
@@ -155,8 +176,10 @@ func (f File) validate() error {
 		return fmt.Errorf("name %q or stored name %q is not a plain file name", f.Name, f.Stored)
 	case f.Name == ManifestName || f.Stored == ManifestName:
 		return fmt.Errorf("name %q is reserved", ManifestName)
-	case f.Kind != KindDescriptor && f.Kind != KindOVFManifest && f.Kind != KindDisk && f.Kind != KindConfig:
+	case f.Kind != KindDescriptor && f.Kind != KindOVFManifest && f.Kind != KindDisk && f.Kind != KindConfig && f.Kind != KindNVRAM:
 		return fmt.Errorf("unknown kind %q", f.Kind)
+	case f.Format != "" && (f.Kind != KindDisk || (f.Format != DiskStreamOptimized && f.Format != DiskFlat)):
+		return fmt.Errorf("format %q of %s %q: only a disk has one, %s or %s", f.Format, f.Kind, f.Name, DiskStreamOptimized, DiskFlat)
 	case f.Compression != CompressionZstd && f.Compression != CompressionNone:
 		return fmt.Errorf("unknown compression %q", f.Compression)
 	case f.Stored != StoredName(f.Name, f.Compression):

@@ -8,12 +8,12 @@ import (
 )
 
 // OVFManifest renders the .mf file of an OVF package: one line
-// "SHA256(name)= digest" for the descriptor and for every disk, in manifest
-// order. ovftool checks the files against it before importing.
+// "SHA256(name)= digest" for the descriptor, every disk and the NVRAM file,
+// in manifest order. ovftool checks the files against it before importing.
 func OVFManifest(files []File) []byte {
 	var b bytes.Buffer
 	for _, f := range files {
-		if f.Kind == KindDescriptor || f.Kind == KindDisk {
+		if f.Kind == KindDescriptor || f.Kind == KindDisk || f.Kind == KindNVRAM {
 			fmt.Fprintf(&b, "SHA256(%s)= %s\n", f.Name, f.SHA256)
 		}
 	}

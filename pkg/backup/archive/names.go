@@ -79,6 +79,9 @@ func OVFManifestName(vm string) string { return SafeName(vm) + ".mf" }
 // descriptor refers to the disk by this name.
 func DiskName(vm string, i int) string { return fmt.Sprintf("%s-disk-%d.vmdk", SafeName(vm), i) }
 
+// NVRAMName is the name of the VM's NVRAM file in a backup of VM vm.
+func NVRAMName(vm string) string { return SafeName(vm) + ".nvram" }
+
 // StoredName is the name a file is stored under with the given compression
 // ("zstd" or "none").
 func StoredName(name, compression string) string {

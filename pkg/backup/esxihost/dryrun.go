@@ -48,6 +48,11 @@ func (h *Host) remember(v VM, name string) { h.names.Store(v.Reference().Value, 
 // planned reports whether v exists only in a dry run's plan.
 func planned(v VM) bool { return v != nil && v.Reference().Value == "" }
 
+// PlannedVM is the VM a dry run's registration would create, named name:
+// it exists only in the plan (reads of it answer as for a new, powered-off
+// VM).
+func (h *Host) PlannedVM(name string) VM { return h.plannedVM(name) }
+
 // plannedVM is the VM an import would create, named name.
 func (h *Host) plannedVM(name string) VM {
 	v := object.NewVirtualMachine(h.c.Vim(), types.ManagedObjectReference{Type: "VirtualMachine"})

@@ -86,6 +86,18 @@ func (e *Export) Disks() []Item {
 	return out
 }
 
+// NVRAM is the export's NVRAM file, when the host offers it: ESXi lists an
+// EFI VM's <vm>.nvram as a lease item that is not a disk, with a device key
+// ending in "/nvram".
+func (e *Export) NVRAM() (Item, bool) {
+	for _, it := range e.items {
+		if !it.Disk && (strings.HasSuffix(it.Key, "/nvram") || strings.HasSuffix(it.Name, ".nvram")) {
+			return it, true
+		}
+	}
+	return Item{}, false
+}
+
 // Open starts the download of one file. Bytes read are counted towards the
 // lease's progress.
 func (e *Export) Open(ctx context.Context, it Item) (io.ReadCloser, int64, error) {

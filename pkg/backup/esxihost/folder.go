@@ -20,17 +20,44 @@ func (h *Host) placeFolder(ctx context.Context, ds *object.Datastore, name strin
 	if err != nil {
 		return err
 	}
-	if !taken[name] {
+	folder := freeFolder(name, taken)
+	if folder == name {
 		return nil
 	}
+	spec.Files = &types.VirtualMachineFileInfo{VmPathName: ds.Path(folder + "/" + name + ".vmx")}
+	moveDisks(spec, ds.Path(name+"/"), ds.Path(folder+"/"))
+	return nil
+}
+
+// freeFolder is name, or the first of name_1, name_2, … not taken.
+func freeFolder(name string, taken map[string]bool) string {
+	if !taken[name] {
+		return name
+	}
 	for i := 1; ; i++ {
-		folder := fmt.Sprintf("%s_%d", name, i)
-		if !taken[folder] {
-			spec.Files = &types.VirtualMachineFileInfo{VmPathName: ds.Path(folder + "/" + name + ".vmx")}
-			moveDisks(spec, ds.Path(name+"/"), ds.Path(folder+"/"))
-			return nil
+		if folder := fmt.Sprintf("%s_%d", name, i); !taken[folder] {
+			return folder
 		}
 	}
+}
+
+// FolderFor is the datastore path of the folder a new VM named name gets
+// on the datastore, as placeFolder chooses it: "[ds] name", or "[ds]
+// name_1", … when a folder of that name exists.
+func (h *Host) FolderFor(ctx context.Context, datastore, name string) (string, error) {
+	f, err := h.find(ctx)
+	if err != nil {
+		return "", err
+	}
+	ds, err := f.Datastore(ctx, datastore)
+	if err != nil {
+		return "", fmt.Errorf("%w: %q: %w", ErrDatastoreMissing, datastore, err)
+	}
+	taken, err := h.folders(ctx, ds, name)
+	if err != nil {
+		return "", err
+	}
+	return ds.Path(freeFolder(name, taken)), nil
 }
 
 // moveDisks points disks the import spec placed under the prefix from to

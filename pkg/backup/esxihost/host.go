@@ -65,6 +65,14 @@ func (h *Host) Find(ctx context.Context, name string) (*object.VirtualMachine, e
 	return v, nil
 }
 
+// VMByID is the VM whose managed object id is id (on a standalone host,
+// its vmid), known as name in plans.
+func (h *Host) VMByID(id, name string) VM {
+	v := object.NewVirtualMachine(h.c.Vim(), types.ManagedObjectReference{Type: "VirtualMachine", Value: id})
+	h.remember(v, name)
+	return v
+}
+
 // Info reads the VM's configuration as ceso's VM layer describes it.
 func (h *Host) Info(ctx context.Context, name string) (*vm.Info, error) {
 	return vm.GetInfo(ctx, h.c, name)

@@ -173,6 +173,17 @@ func (h *Host) Networks(ctx context.Context) ([]string, error) {
 	return names, nil
 }
 
+// Took reports whether the lease asked for the file named name (an OVF
+// descriptor that references the NVRAM file makes the host ask for it).
+func (i *Import) Took(name string) bool {
+	for _, it := range i.items {
+		if name != "" && it.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
 // Items lists the files to upload.
 func (i *Import) Items() []Item { return i.items }
 

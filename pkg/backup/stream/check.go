@@ -25,22 +25,44 @@ type Expect struct {
 // since a changed stored byte usually breaks the compressed stream.
 // progress, when set, receives the number of stored bytes read.
 func Verify(ctx context.Context, r io.Reader, e Expect, workers int, progress func(int64)) error {
+	return VerifyInspect(ctx, r, e, workers, progress, nil)
+}
+
+// VerifyInspect is Verify that also hands the decompressed bytes, as they
+// are read, to inspect (in a goroutine of its own), which checks their
+// structure: an error of inspect, once the digests match, is a
+// *MismatchError ("structure"). inspect need not read to the end.
+func VerifyInspect(ctx context.Context, r io.Reader, e Expect, workers int, progress func(int64), inspect func(io.Reader) error) error {
 	stored := newDigester(false)
 	src := io.TeeReader(&ctxReader{ctx: ctx, r: r, progress: progress}, stored)
 	plain := newDigester(false)
+	var sink io.Writer = plain
+	finish := func(error) error { return nil }
+	if inspect != nil {
+		pr, pw := io.Pipe()
+		done := make(chan error, 1)
+		go func() {
+			err := inspect(pr)
+			_, _ = io.Copy(io.Discard, pr) // let the writer finish
+			done <- err
+		}()
+		sink = io.MultiWriter(plain, pw)
+		finish = func(cause error) error { _ = pw.CloseWithError(cause); return <-done }
+	}
 	var decodeErr error
 	if e.Compressed {
 		dec, err := newDecoder(src, workers)
 		if err != nil {
+			_ = finish(err)
 			return err
 		}
-		_, decodeErr = io.Copy(plain, dec)
+		_, decodeErr = io.Copy(sink, dec)
 		dec.Close()
-	} else {
-		if _, err := io.Copy(plain, src); err != nil {
-			return fmt.Errorf("reading %s: %w", e.Name, err)
-		}
+	} else if _, err := io.Copy(sink, src); err != nil {
+		_ = finish(err)
+		return fmt.Errorf("reading %s: %w", e.Name, err)
 	}
+	inspectErr := finish(decodeErr)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -56,7 +78,13 @@ func Verify(ctx context.Context, r io.Reader, e Expect, workers int, progress fu
 	if decodeErr != nil {
 		return &MismatchError{File: e.Name, What: "zstd stream", Want: "decodable", Got: "undecodable (" + decodeErr.Error() + ")"}
 	}
-	return e.checkPlain(plain.sum())
+	if err := e.checkPlain(plain.sum()); err != nil {
+		return err
+	}
+	if inspectErr != nil {
+		return &MismatchError{File: e.Name, What: "structure", Want: "readable", Got: inspectErr.Error()}
+	}
+	return nil
 }
 
 func (e Expect) checkStored(s Sum) error {

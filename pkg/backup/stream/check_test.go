@@ -153,3 +153,29 @@ func TestCheckedReader(t *testing.T) {
 		}
 	})
 }
+
+func TestVerifyInspect(t *testing.T) {
+	data := mixed(1<<20 + 3)
+	for _, compress := range []bool{true, false} {
+		raw, e := stored(t, data, compress)
+		var seen int64
+		whole := func(r io.Reader) error {
+			n, err := io.Copy(io.Discard, r)
+			seen = n
+			return err
+		}
+		if err := VerifyInspect(context.Background(), bytes.NewReader(raw), e, 2, nil, whole); err != nil || seen != int64(len(data)) {
+			t.Fatalf("compress %v: %v, inspected %d of %d bytes", compress, err, seen, len(data))
+		}
+		// An inspector that stops early and fails: the digests are still
+		// checked first, then its verdict.
+		early := func(r io.Reader) error {
+			_, _ = io.ReadFull(r, make([]byte, 10))
+			return errors.New("grain 3 does not inflate")
+		}
+		checkMismatch(t, VerifyInspect(context.Background(), bytes.NewReader(raw), e, 2, nil, early), "structure")
+		flipped := bytes.Clone(raw)
+		flipped[len(flipped)/2] ^= 0x40
+		checkMismatch(t, VerifyInspect(context.Background(), bytes.NewReader(flipped), e, 2, nil, early), "stored sha256")
+	}
+}

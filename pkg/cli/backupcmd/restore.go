@@ -35,11 +35,18 @@ func NewCmdRestore(f *cmdutil.Factory, runF func(*RestoreOptions) error) *cobra.
 decompressing and checking every disk's SHA-256 on the way; a mismatch aborts
 the import and removes the partial VM. The VM gets a new instance-id, MAC
 addresses and UUID, and the address of the cloud-init flags (DHCP when none);
-it keeps the backup's users and SSH keys.
+it keeps the backup's users and SSH keys, and its NVRAM file.
+
+On a host whose licence refuses the import (the free licence), with
+esxi.transport auto the VM is made with the host's own tools instead: each
+disk uploaded over the datastore's HTTPS file access (converted to raw data
+while it streams) and imported with vmkfstools -i, the .vmx written over SSH,
+vim-cmd solo/registervm; each step is noted, and --dry-run shows the shell
+lines.
 
 --replace restores under the original name: the existing VM is renamed aside
-and removed only once the restore has succeeded; if it fails, it gets its name
-and power state back. A running VM is refused unless --force, which shuts it
+(unregistered, its files kept, over SSH) and removed only once the restore has
+succeeded; if it fails, it gets its name and power state back. A running VM is refused unless --force, which shuts it
 down first. On a terminal ceso asks you to type the VM's name; elsewhere --yes
 is required.`,
 		Example: `  ceso backup restore 20261103T021500Z-3f9a1c2b --as-new web01-restored --ip 192.0.2.20/24 --gateway 192.0.2.1 --power-on
