@@ -123,10 +123,11 @@ func WithBackup[T any](ctx context.Context, a *App, needHost, write bool, fn fun
 			return zero, err
 		}
 	}
+	set := target.NewSet(targets, def, connect)
 	d := backup.Deps{
 		Client:      c,
 		Catalog:     backup.FileCatalog{Path: catalog},
-		Targets:     target.NewSet(targets, def, connect),
+		Targets:     set,
 		LockDir:     filepath.Dir(catalog),
 		Compression: a.cfg.Backup.Compression,
 		Progress:    a.opts.Progress,
@@ -137,6 +138,9 @@ func WithBackup[T any](ctx context.Context, a *App, needHost, write bool, fn fun
 		Version:     a.opts.Version,
 	}
 	d.Shell, d.ShellFirst = a.backupShell()
+	if d.Shell != nil {
+		set.WithShell(d.Shell, d.ShellFirst)
+	}
 	return fn(d)
 }
 

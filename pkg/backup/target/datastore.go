@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/ceso/ceso/pkg/esxi/client"
+	"github.com/ceso/ceso/pkg/esxi/ssh"
 	"github.com/vmware/govmomi/find"
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/vim25/soap"
@@ -32,8 +33,11 @@ type Datastore struct {
 	dc     *object.Datacenter
 	fm     *object.FileManager
 
-	mu   sync.Mutex // guards dirs
-	dirs map[string]bool
+	shell fileShell // set by the Set that opens it
+
+	mu         sync.Mutex // guards dirs and restricted
+	dirs       map[string]bool
+	restricted bool // the host refused a change over the API
 }
 
 var _ Target = (*Datastore)(nil)
@@ -97,8 +101,14 @@ func (d *Datastore) mkdir(ctx context.Context, dir string) error {
 	if known {
 		return nil
 	}
-	err := d.fm.MakeDirectory(ctx, d.dsPath(dir), d.dc, true)
-	if err != nil && !client.IsFault(err, &types.FileAlreadyExists{}) {
+	err := d.change(ctx, "making directory "+d.dsPath(dir), func() error {
+		err := d.fm.MakeDirectory(ctx, d.dsPath(dir), d.dc, true)
+		if err != nil && !client.IsFault(err, &types.FileAlreadyExists{}) {
+			return err
+		}
+		return nil
+	}, func() (ssh.Command, error) { return ssh.Mkdir(d.dsPath(dir)) })
+	if err != nil {
 		return fmt.Errorf("making directory %s: %w", d.dsPath(dir), d.classify(err))
 	}
 	d.mu.Lock()
@@ -242,10 +252,13 @@ func (d *Datastore) Rename(ctx context.Context, from, to string) error {
 	if err := d.mkdir(ctx, path.Dir(to)); err != nil {
 		return err
 	}
-	task, err := d.fm.MoveDatastoreFile(ctx, d.dsPath(from), d.dc, d.dsPath(to), d.dc, false)
-	if err == nil {
-		err = task.Wait(ctx)
-	}
+	err := d.change(ctx, "renaming "+d.dsPath(from), func() error {
+		task, err := d.fm.MoveDatastoreFile(ctx, d.dsPath(from), d.dc, d.dsPath(to), d.dc, false)
+		if err == nil {
+			err = task.Wait(ctx)
+		}
+		return err
+	}, func() (ssh.Command, error) { return ssh.Move(d.dsPath(from), d.dsPath(to)) })
 	if err != nil {
 		return fmt.Errorf("renaming %s to %s: %w", d.dsPath(from), d.dsPath(to), d.classify(err))
 	}
@@ -263,10 +276,13 @@ func (d *Datastore) RemoveAll(ctx context.Context, p string) error {
 	} else if err != nil {
 		return err
 	}
-	task, err := d.fm.DeleteDatastoreFile(ctx, d.dsPath(p), d.dc)
-	if err == nil {
-		err = task.Wait(ctx)
-	}
+	err := d.change(ctx, "removing "+d.dsPath(p), func() error {
+		task, err := d.fm.DeleteDatastoreFile(ctx, d.dsPath(p), d.dc)
+		if err == nil {
+			err = task.Wait(ctx)
+		}
+		return err
+	}, func() (ssh.Command, error) { return ssh.RemoveTree(d.dsPath(p)) })
 	if err != nil && !client.IsFault(err, &types.FileNotFound{}) {
 		return fmt.Errorf("removing %s: %w", d.dsPath(p), d.classify(err))
 	}

@@ -41,9 +41,11 @@ type Set struct {
 	connect Connector
 	def     string
 
-	mu   sync.Mutex
-	cfgs map[string]config.Target
-	open map[string]Target
+	mu         sync.Mutex
+	cfgs       map[string]config.Target
+	open       map[string]Target
+	shell      Shell
+	shellFirst bool
 }
 
 // NewSet makes a set of the configured targets, with defaultName used for
@@ -129,6 +131,9 @@ func (s *Set) Get(ctx context.Context, name string) (Target, error) {
 	t, err := Open(ctx, cfg, c)
 	if err != nil {
 		return nil, err
+	}
+	if d, ok := t.(*Datastore); ok {
+		d.shell = fileShell{sh: s.shell, first: s.shellFirst}
 	}
 	s.open[name] = t
 	return t, nil

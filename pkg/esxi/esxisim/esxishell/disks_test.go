@@ -219,3 +219,38 @@ func (r runner) Run(ctx context.Context, cmd ssh.Command) (ssh.Result, error) {
 	exit := r.s.Exec(ctx, cmd.String(), &out, &errOut)
 	return ssh.Result{Stdout: out.String(), Stderr: errOut.String(), ExitStatus: exit}, nil
 }
+
+// TestMove: mv -n renames, moves into a directory, leaves an existing
+// file as it is (exit 0, as BusyBox does), and fails on a missing source.
+func TestMove(t *testing.T) {
+	e := newEnv(t)
+	ds := e.sim.DatastoreDir()
+	e.must(t, "mkdir -p /vmfs/volumes/datastore1/b/x.partial")
+	if err := os.WriteFile(filepath.Join(ds, "b", "x.partial", "f"), []byte("data"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e.must(t, "mv -n /vmfs/volumes/datastore1/b/x.partial /vmfs/volumes/datastore1/b/x")
+	if b, err := os.ReadFile(filepath.Join(ds, "b", "x", "f")); err != nil || string(b) != "data" {
+		t.Fatalf("after the rename: %q %v", b, err)
+	}
+	if err := os.WriteFile(filepath.Join(ds, "b", "g"), []byte("new"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e.must(t, "mv -n /vmfs/volumes/datastore1/b/g /vmfs/volumes/datastore1/b/x/f")
+	if b, _ := os.ReadFile(filepath.Join(ds, "b", "x", "f")); string(b) != "data" {
+		t.Fatalf("-n replaced the file: %q", b)
+	}
+	e.must(t, "mv /vmfs/volumes/datastore1/b/g /vmfs/volumes/datastore1/b/x")
+	if _, err := os.Stat(filepath.Join(ds, "b", "x", "g")); err != nil {
+		t.Fatalf("not moved into the folder: %v", err)
+	}
+	if _, stderr, exit := e.exec(t, "mv /vmfs/volumes/datastore1/b/none /vmfs/volumes/datastore1/b/y"); exit != 1 || !strings.Contains(stderr, "No such file") {
+		t.Fatalf("missing source: %d %q", exit, stderr)
+	}
+	if _, _, exit := e.exec(t, "mv /vmfs/volumes/datastore1/b/x /etc/x"); exit == 0 {
+		t.Fatal("a move out of the datastores succeeded")
+	}
+	if _, _, exit := e.exec(t, "mv /vmfs/volumes/datastore1/b/x"); exit == 0 {
+		t.Fatal("mv with one argument succeeded")
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/ceso/ceso/pkg/esxi/sshhost"
 )
@@ -108,4 +109,39 @@ func errnoText(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
+}
+
+// mv runs mv [-n] SRC DST as BusyBox does: a DST that is a directory
+// receives SRC; with -n an existing DST is left as it is (and mv still
+// exits 0).
+func (s *Shell) mv(args []string) result {
+	noClobber := len(args) > 0 && args[0] == "-n"
+	if noClobber {
+		args = args[1:]
+	}
+	if len(args) != 2 {
+		return failed("BusyBox: mv takes one source and one destination here\n", 1)
+	}
+	src, err := s.resolve(args[0])
+	if err != nil {
+		return failed(fmt.Sprintf("mv: can't rename '%s': Permission denied\n", args[0]), 1)
+	}
+	dst, err := s.resolve(args[1])
+	if err != nil {
+		return failed(fmt.Sprintf("mv: can't rename '%s': Permission denied\n", args[0]), 1)
+	}
+	if _, err := os.Lstat(src.local); err != nil {
+		return failed(fmt.Sprintf("mv: can't rename '%s': %s\n", args[0], errnoText(err)), 1)
+	}
+	to := dst.local
+	if st, err := os.Stat(to); err == nil && st.IsDir() {
+		to = filepath.Join(to, filepath.Base(src.local))
+	}
+	if _, err := os.Lstat(to); err == nil && noClobber {
+		return ok("")
+	}
+	if err := os.Rename(src.local, to); err != nil {
+		return failed(fmt.Sprintf("mv: can't rename '%s': %s\n", args[0], errnoText(err)), 1)
+	}
+	return ok("")
 }
