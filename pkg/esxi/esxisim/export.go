@@ -19,6 +19,7 @@ type vmFile struct {
 	key       string             // "/vm-1/disk:0", the device key in lease URLs
 	importKey string             // "/web/disk:0", as OvfManager.CreateImportSpec names it
 	path      string             // local -flat.vmdk of a disk, the file itself otherwise
+	desc      string             // local descriptor of a disk's newest file
 }
 
 // vmFiles lists the VM's file-backed devices, keyed per device kind in
@@ -50,6 +51,7 @@ func vmFiles(ctx *simulator.Context, vm *simulator.VirtualMachine) []vmFile {
 		}
 		if disk, ok := d.(*types.VirtualDisk); ok {
 			f.disk = disk
+			f.desc = local
 			f.path = simulator.VirtualDiskBackingFileName(local)
 		}
 		out = append(out, f)
