@@ -204,7 +204,7 @@ func revertDisks(ctx *simulator.Context, vm *simulator.VirtualMachine, ref types
 			}
 		}
 	}
-	deltas, fault := makeDeltas(ctx, vmDir(vm), vm.Config.Hardware.Device, target)
+	deltas, fault := makeDeltas(ctx, vmDir(&vm.VirtualMachine), vm.Config.Hardware.Device, target)
 	if fault != nil {
 		return fault
 	}

@@ -1,11 +1,13 @@
 package esxisim
 
 import (
+	"fmt"
 	"path"
 
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
 )
@@ -55,7 +57,7 @@ func (d *detour) CreateSnapshotExTask(ctx *simulator.Context, req *types.CreateS
 // deltas. A failure leaves neither a snapshot nor delta files.
 func takeSnapshot(ctx *simulator.Context, vm *simulator.VirtualMachine, record func() soap.HasFault) (types.AnyType, types.BaseMethodFault) {
 	devices := vm.Config.Hardware.Device
-	deltas, fault := makeDeltas(ctx, vmDir(vm), devices, diskBackings(devices))
+	deltas, fault := makeDeltas(ctx, vmDir(&vm.VirtualMachine), devices, diskBackings(devices))
 	if fault != nil {
 		return nil, fault
 	}
@@ -75,7 +77,7 @@ func takeSnapshot(ctx *simulator.Context, vm *simulator.VirtualMachine, record f
 }
 
 // vmDir is the datastore path of the VM's folder, where ESXi puts deltas.
-func vmDir(vm *simulator.VirtualMachine) string {
+func vmDir(vm *mo.VirtualMachine) string {
 	var dp object.DatastorePath
 	dp.FromString(vm.Config.Files.VmPathName)
 	dp.Path = path.Dir(dp.Path)
@@ -183,6 +185,10 @@ func waitInner(ctx *simulator.Context, res soap.HasFault) (types.AnyType, types.
 	}
 	var ref types.ManagedObjectReference
 	switch b := res.(type) {
+	case *methods.CreateVM_TaskBody:
+		ref = b.Res.Returnval
+	case *methods.RegisterVM_TaskBody:
+		ref = b.Res.Returnval
 	case *methods.CreateSnapshot_TaskBody:
 		ref = b.Res.Returnval
 	case *methods.CreateSnapshotEx_TaskBody:
@@ -196,7 +202,7 @@ func waitInner(ctx *simulator.Context, res soap.HasFault) (types.AnyType, types.
 	case *methods.RevertToCurrentSnapshot_TaskBody:
 		ref = b.Res.Returnval
 	default:
-		return nil, &types.SystemError{Reason: "unexpected answer from the snapshot method"}
+		return nil, &types.SystemError{Reason: fmt.Sprintf("unexpected answer %T", res)}
 	}
 	task, ok := ctx.Map.Get(ref).(*simulator.Task)
 	if !ok {
