@@ -16,6 +16,7 @@ import (
 	"github.com/ceso/ceso/pkg/cloudinit"
 	"github.com/ceso/ceso/pkg/esxi/esxisim"
 	"github.com/ceso/ceso/pkg/esxi/vm"
+	"github.com/ceso/ceso/pkg/vmdk"
 	"github.com/klauspost/compress/zstd"
 )
 
@@ -110,12 +111,47 @@ func checkEntry(t *testing.T, e *env, entry storage.Entry, uncompressed bool) {
 		t.Fatal(err)
 	}
 	disk := m.OfKind(archive.KindDisk)[0]
-	if disk.Size != int64(len(e.flat(t, src))) || disk.SHA256 != sha(e.flat(t, src)) {
+	// the disk is stored as the export lease served it: a streamOptimized VMDK
+	served := leaseDisk(t, e, path.Join(dir, disk.Stored), uncompressed)
+	if disk.Size != int64(len(served)) || disk.SHA256 != sha(served) || !bytes.Equal(rawOf(t, served), e.flat(t, src)) {
 		t.Errorf("manifest disk = %+v", disk)
 	}
 	if !uncompressed && disk.StoredSize >= disk.Size {
 		t.Errorf("disk not compressed: %d of %d", disk.StoredSize, disk.Size)
 	}
+}
+
+// leaseDisk reads a stored disk back as the lease served it.
+func leaseDisk(t *testing.T, e *env, name string, uncompressed bool) []byte {
+	t.Helper()
+	rc, err := e.faulty.Open(ctxT(t), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	if uncompressed {
+		return readAll(t, rc)
+	}
+	zr, err := zstd.NewReader(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	return readAll(t, zr.IOReadCloser())
+}
+
+// rawOf decodes a streamOptimized image into the disk it holds.
+func rawOf(t *testing.T, image []byte) []byte {
+	t.Helper()
+	sr, err := vmdk.NewStreamReader(bytes.NewReader(image))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw bytes.Buffer
+	if _, err := sr.WriteTo(&raw); err != nil {
+		t.Fatal(err)
+	}
+	return raw.Bytes()
 }
 
 func checkRestoredIdentity(t *testing.T, e *env, rr RestoreResult, orig map[string]string) {

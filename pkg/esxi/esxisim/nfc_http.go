@@ -40,6 +40,7 @@ func (s *Simulator) serveNFC(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodPost && f.nvram:
 		// ESXi takes a non-disk file with PUT only (govmomi's nfc.Lease.Upload;
 		// a POST of an NVRAM file got 405: pyvmomi-community-samples #540)
+		_, _ = io.Copy(io.Discard, r.Body)
 		http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)
 		return
 	case r.Method != http.MethodGet && !l.export:
@@ -149,6 +150,9 @@ func (l *nfcLease) upload(w http.ResponseWriter, r *http.Request, name string, f
 		err = writeFile(f.path, body)
 	}
 	if err != nil {
+		// Read the rest before answering: a client still sending would
+		// otherwise see the connection close under its request.
+		_, _ = io.Copy(io.Discard, body)
 		return fmt.Errorf("writing %s: %w", name, err)
 	}
 	if _, err := io.Copy(io.Discard, body); err != nil { // what follows the end-of-stream marker
