@@ -93,6 +93,8 @@ func (s *Shell) run(ctx context.Context, line string, stdin io.Reader) result {
 		return s.mkdir(argv[1:])
 	case "rm":
 		return s.rm(argv[1:])
+	case "cp":
+		return s.cp(argv[1:])
 	case "sh":
 		return s.sh(argv[1:], stdin)
 	}
