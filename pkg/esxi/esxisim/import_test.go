@@ -13,7 +13,6 @@ import (
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/ovf"
 	"github.com/vmware/govmomi/simulator/esx"
-	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
 )
 
@@ -136,17 +135,14 @@ func TestImportRefusesWhatESXiRefuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = imp.Abort(ctx, nil) }()
-	updater := imp.StartUpdater(ctx, linfo) // consumes the upload progress, as clients do
-	defer updater.Done()
+	// Raw requests: govmomi's Upload reports progress on a channel that it
+	// closes when the answer comes, which can race with the transport
+	// still reading the body of a refused upload.
 	raw := []byte("raw bytes are not a VMDK")
-	if err := imp.Upload(ctx, linfo.Items[0], bytes.NewReader(raw), soap.Upload{ContentLength: int64(len(raw))}); err == nil ||
-		!strings.Contains(err.Error(), "400") {
+	if err := postStatus(t, c, linfo.Items[0].URL.String(), raw); err == nil || !strings.Contains(err.Error(), "400") {
 		t.Errorf("raw disk upload: %v, want 400 Bad Request", err)
 	}
-	item := linfo.Items[1]
-	item.Create = false // govmomi then POSTs, as for a disk
-	if err := imp.Upload(ctx, item, bytes.NewReader(raw), soap.Upload{ContentLength: int64(len(raw))}); err == nil ||
-		!strings.Contains(err.Error(), "405") {
+	if err := postStatus(t, c, linfo.Items[1].URL.String(), raw); err == nil || !strings.Contains(err.Error(), "405") {
 		t.Errorf("NVRAM upload with POST: %v, want 405 Method Not Allowed", err)
 	}
 }

@@ -3,8 +3,6 @@ package esxisim
 import (
 	"bytes"
 	"context"
-	"fmt"
-	"net/http"
 	"os"
 	"path"
 	"path/filepath"
@@ -14,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/ceso/ceso/pkg/vmdk"
-	"github.com/vmware/govmomi"
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/ovf"
 	"github.com/vmware/govmomi/simulator/esx"
@@ -118,26 +115,6 @@ func newRefEnv(t *testing.T) *refEnv {
 	_, err = os.Stat(nv)
 	r.recreated = err == nil
 	return r
-}
-
-// postStatus POSTs body to url as a disk upload is sent and returns the
-// refusal, if any.
-func postStatus(t *testing.T, c *govmomi.Client, url string, body []byte) error {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-vnd.vmware-streamVmdk")
-	res, err := c.Client.Client.Client.Do(req) // the soap client's TLS-verifying http.Client
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s", res.Status)
-	}
-	return nil
 }
 
 func spec0(t *testing.T, s *Simulator, name, firmware string) types.VirtualMachineConfigSpec {
