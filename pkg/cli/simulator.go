@@ -14,6 +14,7 @@ import (
 
 type simulatorOptions struct {
 	Port        int
+	SSHPort     int
 	VMs         int
 	FreeLicence bool
 	EnvFile     string
@@ -29,14 +30,25 @@ func newCmdSimulator(f *cmdutil.Factory) *cobra.Command {
 ` + esxisim.TemplateName + ` and print the ESXI_* lines a shell can eval, so that
 every ceso command can run against it from another shell. It behaves like a
 real standalone host where it matters: CloneVM_Task is refused, duplicate names
-are refused, and --free-licence makes API writes fail with RestrictedVersion.
-It runs until interrupted and removes its files on exit.`,
+are refused, snapshots put disks on delta files, exports are streamOptimized
+with the NVRAM file, and --free-licence makes API writes fail with
+RestrictedVersion. With --free-licence it also serves the host's shell over SSH
+on 127.0.0.1 (vim-cmd, vmkfstools, as ESXi's sshd would) and prints the
+ESXI_SSH_* lines that let ceso's SSH fallback reach it, with a known_hosts file
+that trusts its host key. It runs until interrupted and removes its files on
+exit.`,
 		Example: `  ceso simulator --port 8989 --vms 20 --env-file sim.env &
   sleep 2; . ./sim.env; ceso vm list`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.Port < 0 || opts.Port > 65535 {
 				return cmdutil.FlagError(fmt.Errorf("--port %d: want 0 (a free port) to 65535", opts.Port))
+			}
+			if opts.SSHPort < 0 || opts.SSHPort > 65535 {
+				return cmdutil.FlagError(fmt.Errorf("--ssh-port %d: want 0 (a free port) to 65535", opts.SSHPort))
+			}
+			if opts.SSHPort != 0 && !opts.FreeLicence {
+				return cmdutil.FlagError(fmt.Errorf("--ssh-port needs --free-licence: only a free-licence host needs SSH"))
 			}
 			if opts.VMs < 0 || opts.VMs > 10000 {
 				return cmdutil.FlagError(fmt.Errorf("--vms %d: want 0 to 10000", opts.VMs))
@@ -49,7 +61,8 @@ It runs until interrupted and removes its files on exit.`,
 	}
 	cmd.Flags().IntVar(&opts.Port, "port", 0, "TCP port on 127.0.0.1 (0: a free port)")
 	cmd.Flags().IntVar(&opts.VMs, "vms", 0, "seed this many extra VMs")
-	cmd.Flags().BoolVar(&opts.FreeLicence, "free-licence", false, "behave like the free licence: API writes fail with RestrictedVersion")
+	cmd.Flags().BoolVar(&opts.FreeLicence, "free-licence", false, "behave like the free licence: API writes fail with RestrictedVersion; serve the shell over SSH")
+	cmd.Flags().IntVar(&opts.SSHPort, "ssh-port", 0, "TCP port on 127.0.0.1 of the SSH shell with --free-licence (0: a free port)")
 	cmd.Flags().StringVar(&opts.EnvFile, "env-file", "", "also write the ESXI_* lines to this file (mode 0600)")
 	cmd.Flags().IntVar(&opts.DiskMiB, "template-disk-mib", 64, "size of the template's disk in MiB")
 	return cmd
@@ -72,10 +85,18 @@ func simulatorRun(ctx context.Context, f *cmdutil.Factory, opts *simulatorOption
 		}
 	}
 	env := SimulatorEnv(sim)
+	if opts.FreeLicence {
+		sshEnv, stop, err := serveShell(ctx, sim, opts.SSHPort)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		env += sshEnv
+	}
 	fmt.Fprint(f.IO.Out, env)
 	if opts.EnvFile != "" {
-		if err := os.WriteFile(opts.EnvFile, []byte(env), 0o600); err != nil {
-			return fmt.Errorf("writing %s: %w", opts.EnvFile, err)
+		if err := writeEnvFile(opts.EnvFile, env); err != nil {
+			return err
 		}
 		defer os.Remove(opts.EnvFile)
 	}
@@ -88,6 +109,6 @@ func simulatorRun(ctx context.Context, f *cmdutil.Factory, opts *simulatorOption
 
 // SimulatorEnv returns the export lines that point ceso at sim.
 func SimulatorEnv(sim *esxisim.Simulator) string {
-	return fmt.Sprintf("export ESXI_HOST=%s\nexport ESXI_USER=%s\nexport ESXI_PASSWORD=%s\nexport ESXI_THUMBPRINT=%s\n",
-		sim.Host(), sim.User(), sim.Password(), sim.Thumbprint())
+	return exportLines("ESXI_HOST", sim.Host(), "ESXI_USER", sim.User(), "ESXI_PASSWORD", sim.Password(),
+		"ESXI_THUMBPRINT", sim.Thumbprint())
 }

@@ -47,7 +47,10 @@ func TestEmptyResultsSaySoOnATerminal(t *testing.T) {
 }
 
 // TestBackupProgressTotalIsWhatMoves: a thin disk grown to 1 GiB that
-// holds 1 MiB sends 1 MiB; the bar's total says so and ends at 100%.
+// holds 1 MiB sends about 1 MiB (a streamOptimized VMDK); the host
+// announces no size for a disk (neither the lease's fileSize nor a
+// Content-Length), so the bar shows the bytes moved and never invents a
+// total from the capacity.
 func TestBackupProgressTotalIsWhatMoves(t *testing.T) {
 	e := newEnv(t, esxisim.Options{TemplateDiskSize: 1 << 20})
 	if code, _, stderr := e.run(t, "vm", "create", "grown", "--disk-size", "1G", "--dhcp"); code != 0 {
@@ -64,8 +67,8 @@ func TestBackupProgressTotalIsWhatMoves(t *testing.T) {
 			last = l
 		}
 	}
-	if !strings.Contains(last, "1.0 MiB / 1.0 MiB") || !strings.Contains(last, "100%") || strings.Contains(last, "GiB") {
-		t.Fatalf("last progress line %q, want 1.0 MiB / 1.0 MiB 100%%\n%s", last, stderr)
+	if !strings.Contains(last, " MiB") || strings.Contains(last, "%") || strings.Contains(last, "GiB") {
+		t.Fatalf("last progress line %q, want the MiB moved and no total\n%s", last, stderr)
 	}
 }
 

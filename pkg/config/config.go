@@ -43,8 +43,11 @@ type ESXi struct {
 
 // SSH is the fallback transport used when the API refuses a write.
 type SSH struct {
-	Port            int    `yaml:"port"`
-	User            string `yaml:"user"`
+	Port int    `yaml:"port"`
+	User string `yaml:"user"`
+	// Password comes from ESXI_SSH_PASSWORD only; a file names
+	// password_file or password_command instead.
+	Password        string `yaml:"-"`
 	KeyFile         string `yaml:"key_file"`
 	PasswordFile    string `yaml:"password_file"`
 	PasswordCommand string `yaml:"password_command"`

@@ -127,6 +127,30 @@ func applyEnv(cfg *Config, env Env) error {
 		}
 		cfg.ESXi.Insecure = b
 	}
+	return applySSHEnv(cfg, env)
+}
+
+// applySSHEnv reads the SSH fallback's variables: ESXI_SSH_PORT,
+// ESXI_SSH_USER, ESXI_SSH_PASSWORD (which replaces ssh.password_file and
+// ssh.password_command) and ESXI_SSH_KNOWN_HOSTS.
+func applySSHEnv(cfg *Config, env Env) error {
+	if v, ok := env("ESXI_SSH_PORT"); ok && v != "" {
+		port, err := strconv.Atoi(v)
+		if err != nil || port < 1 || port > 65535 {
+			return fmt.Errorf("%w: ESXI_SSH_PORT=%q: want a port from 1 to 65535", ErrInvalid, v)
+		}
+		cfg.SSH.Port = port
+	}
+	if v, ok := env("ESXI_SSH_USER"); ok && v != "" {
+		cfg.SSH.User = v
+	}
+	if v, ok := env("ESXI_SSH_PASSWORD"); ok && v != "" {
+		cfg.SSH.Password = v
+		cfg.SSH.PasswordFile, cfg.SSH.PasswordCommand = "", ""
+	}
+	if v, ok := env("ESXI_SSH_KNOWN_HOSTS"); ok && v != "" {
+		cfg.SSH.KnownHosts = v
+	}
 	return nil
 }
 

@@ -22,9 +22,10 @@ func (e ESXi) ResolvePassword(ctx context.Context) (string, error) {
 }
 
 // ResolvePassword returns the SSH password, if one is configured ("" when
-// key authentication is meant).
+// key authentication is meant): ESXI_SSH_PASSWORD, password_file or
+// password_command.
 func (s SSH) ResolvePassword(ctx context.Context) (string, error) {
-	return resolveSecret(ctx, "", s.PasswordFile, s.PasswordCommand, "ssh")
+	return resolveSecret(ctx, s.Password, s.PasswordFile, s.PasswordCommand, "ssh")
 }
 
 func resolveSecret(ctx context.Context, value, file, command, section string) (string, error) {

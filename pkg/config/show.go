@@ -18,6 +18,9 @@ func (c Config) Masked() Config {
 	if c.ESXi.Password != "" {
 		c.ESXi.Password = mask
 	}
+	if c.SSH.Password != "" {
+		c.SSH.Password = mask
+	}
 	return c
 }
 

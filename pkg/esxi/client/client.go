@@ -66,8 +66,10 @@ type Stats struct {
 
 // Client is one logged-in session with a host. It is safe for concurrent use.
 type Client struct {
-	cfg  Config
-	vim  *vim25.Client
+	cfg Config
+	// vim is replaced, never changed, when a login reads the service
+	// content anew: callers holding an older one keep a consistent copy.
+	vim  atomic.Pointer[vim25.Client]
 	soap *soap.Client
 
 	mu  sync.Mutex // serialises renewals
@@ -110,27 +112,17 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 	sc.Namespace = "urn:" + vim25.Namespace
 	sc.Version = vim25.Version
 	c := &Client{cfg: cfg, soap: sc, stop: make(chan struct{}), done: make(chan struct{})}
-	c.vim = &vim25.Client{Client: sc, RoundTripper: &transport{c: c}}
+	c.vim.Store(&vim25.Client{Client: sc, RoundTripper: &transport{c: c}})
 
 	if cached, ok := loadSession(cfg); ok {
 		sc.Jar.SetCookies(u, cached.Cookies)
-		c.vim.ServiceContent = cached.ServiceContent
+		c.setContent(cached.ServiceContent)
 		c.fromCache = true
 		cfg.Logger.Debug().Str("host", cfg.Host).Msg("reusing cached session")
 	} else if cfg.CacheOnly {
 		return nil, fmt.Errorf("%w: %s", ErrNoCachedSession, cfg.Host)
-	} else {
-		content, err := methods.GetServiceContent(ctx, c.vim.RoundTripper)
-		if err != nil {
-			return nil, connectError(cfg.Host, err)
-		}
-		if api := content.About.ApiType; api != "HostAgent" && api != "VirtualCenter" {
-			return nil, fmt.Errorf("%w: %s answered with API type %q", ErrNotESXi, cfg.Host, api)
-		}
-		c.vim.ServiceContent = content
-		if err := c.login(ctx); err != nil {
-			return nil, err
-		}
+	} else if err := c.login(ctx); err != nil {
+		return nil, err
 	}
 	c.touch()
 	if cfg.KeepAlive > 0 {
@@ -151,8 +143,23 @@ func connectError(host string, err error) error {
 	return fmt.Errorf("%w: %s: %w; check that the address is the ESXi host itself and that its SDK answers on https://%s/sdk", ErrNotESXi, host, err, host)
 }
 
-// Vim is the govmomi client for this session.
-func (c *Client) Vim() *vim25.Client { return c.vim }
+// Vim is the govmomi client for this session. Its ServiceContent is the
+// one the latest login read; a later login (a renewal) brings a new
+// *vim25.Client, so keep the result only as long as one call needs it.
+func (c *Client) Vim() *vim25.Client { return c.vim.Load() }
+
+// About is the host's product and version as the latest login read them
+// (ServiceContent.About): after a host upgrade, the next login sees the new
+// version.
+func (c *Client) About() types.AboutInfo { return c.vim.Load().ServiceContent.About }
+
+// setContent publishes a service content: a new vim25.Client sharing the
+// SOAP client and transport, never a change to the one readers hold.
+func (c *Client) setContent(content types.ServiceContent) {
+	v := *c.vim.Load()
+	v.ServiceContent = content
+	c.vim.Store(&v)
+}
 
 // Host is the configured host address.
 func (c *Client) Host() string { return c.cfg.Host }
@@ -161,7 +168,7 @@ func (c *Client) Host() string { return c.cfg.Host }
 func (c *Client) Config() Config { return c.cfg }
 
 // IsVCenter reports whether the endpoint is a vCenter rather than a standalone host.
-func (c *Client) IsVCenter() bool { return c.vim.ServiceContent.About.ApiType == "VirtualCenter" }
+func (c *Client) IsVCenter() bool { return c.About().ApiType == "VirtualCenter" }
 
 // FromCache reports whether the session came from the on-disk cache.
 func (c *Client) FromCache() bool { return c.fromCache }
@@ -173,19 +180,24 @@ func (c *Client) Stats() Stats {
 
 func (c *Client) touch() { c.lastUse.Store(time.Now().UnixNano()) }
 
-// login logs in with the configured password and caches the session.
+// login reads the service content anew (the host may have been upgraded
+// since the last login), logs in with the configured password, publishes
+// the content and caches the session.
 func (c *Client) login(ctx context.Context) error {
 	if c.cfg.CacheOnly {
 		return fmt.Errorf("%w: %s", ErrNoCachedSession, c.cfg.Host)
 	}
+	content, err := c.serviceContent(ctx)
+	if err != nil {
+		return err
+	}
 	password := c.cfg.Password
 	if password == "" && c.cfg.PasswordFunc != nil {
-		var err error
 		if password, err = c.cfg.PasswordFunc(ctx); err != nil {
 			return err
 		}
 	}
-	req := types.Login{This: *c.vim.ServiceContent.SessionManager, UserName: c.cfg.User, Password: password, Locale: "en_US"}
+	req := types.Login{This: *content.SessionManager, UserName: c.cfg.User, Password: password, Locale: "en_US"}
 	c.roundTrips.Add(1)
 	c.logins.Add(1)
 	if o := c.cfg.Observer; o != nil {
@@ -199,10 +211,33 @@ func (c *Client) login(ctx context.Context) error {
 		return connectError(c.cfg.Host, err)
 	}
 	c.gen++
-	if err := saveSession(c.cfg, c.soap, c.vim.ServiceContent, password); err != nil {
+	c.setContent(content)
+	if err := saveSession(c.cfg, c.soap, content, password); err != nil {
 		c.cfg.Logger.Warn().Err(err).Msg("session cache not written")
 	}
 	return nil
+}
+
+// serviceContent reads the host's service content, straight over SOAP (a
+// renewal holds c.mu, which the transport takes), and checks that the
+// endpoint is an ESXi host or a vCenter.
+func (c *Client) serviceContent(ctx context.Context) (types.ServiceContent, error) {
+	c.roundTrips.Add(1)
+	start := time.Now()
+	content, err := methods.GetServiceContent(ctx, c.soap)
+	if o := c.cfg.Observer; o != nil {
+		o.ObserveCall("RetrieveServiceContent", time.Since(start), err)
+	}
+	if err != nil {
+		return content, connectError(c.cfg.Host, err)
+	}
+	if content.SessionManager == nil {
+		return content, fmt.Errorf("%w: %s answered without a session manager", ErrNotESXi, c.cfg.Host)
+	}
+	if api := content.About.ApiType; api != "HostAgent" && api != "VirtualCenter" {
+		return content, fmt.Errorf("%w: %s answered with API type %q", ErrNotESXi, c.cfg.Host, api)
+	}
+	return content, nil
 }
 
 // renew logs in again unless another goroutine already did since gen.
@@ -241,7 +276,7 @@ func (c *Client) Logout(ctx context.Context) error {
 
 func (c *Client) logout(ctx context.Context) error {
 	c.roundTrips.Add(1)
-	_, err := methods.Logout(ctx, c.soap, &types.Logout{This: *c.vim.ServiceContent.SessionManager})
+	_, err := methods.Logout(ctx, c.soap, &types.Logout{This: *c.Vim().ServiceContent.SessionManager})
 	if err != nil && !IsFault(err, &types.NotAuthenticated{}) {
 		return fmt.Errorf("logging out of %s: %w", c.cfg.Host, Classify(err))
 	}
@@ -268,7 +303,7 @@ func (c *Client) keepAlive(interval time.Duration) {
 				continue
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), interval/2)
-			_, err := methods.GetCurrentTime(ctx, c.vim.RoundTripper)
+			_, err := methods.GetCurrentTime(ctx, c.Vim().RoundTripper)
 			cancel()
 			if err != nil {
 				c.cfg.Logger.Warn().Err(err).Str("host", c.cfg.Host).Msg("session keepalive failed")

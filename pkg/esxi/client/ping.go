@@ -17,8 +17,9 @@ var ErrNoSession = errors.New("the host reports no session for this client")
 // needs a valid session (a lapsed one is renewed first, as for any call).
 func (c *Client) Ping(ctx context.Context) error {
 	var sm mo.SessionManager
-	pc := property.DefaultCollector(c.vim)
-	if err := pc.RetrieveOne(ctx, *c.vim.ServiceContent.SessionManager, []string{"currentSession"}, &sm); err != nil {
+	vc := c.Vim()
+	pc := property.DefaultCollector(vc)
+	if err := pc.RetrieveOne(ctx, *vc.ServiceContent.SessionManager, []string{"currentSession"}, &sm); err != nil {
 		return fmt.Errorf("asking %s for the session: %w", c.cfg.Host, Classify(err))
 	}
 	if sm.CurrentSession == nil {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/ceso/ceso/pkg/vmdk"
 	"github.com/vmware/govmomi/find"
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/vim25/types"
@@ -55,5 +56,58 @@ func TestCopyDiskWithSpecKeepsData(t *testing.T) {
 		if err != nil || len(want) != 3<<20 || !bytes.Equal(got, want) {
 			t.Fatalf("%s: the copy's data differs from the template's (%d vs %d bytes, %v)", tt.dst, len(got), len(want), err)
 		}
+	}
+}
+
+// TestCopyingADeltaConsolidatesTheChain copies the disk of a VM that has a
+// snapshot, through its delta, and gets one flat disk holding the current
+// state, as CopyVirtualDisk_Task does on ESXi.
+func TestCopyingADeltaConsolidatesTheChain(t *testing.T) {
+	sim := startSim(t, Options{})
+	gc := connect(t, sim)
+	c := gc.Client
+	ctx := context.Background()
+	vm := vmByName(t, gc, TemplateName)
+	if err := powerOn(ctx, vm); err != nil {
+		t.Fatal(err)
+	}
+	snapshot(t, vm, "s")
+	if err := sim.WriteGuestDisk(TemplateName, 0, 70000, []byte("after the snapshot")); err != nil {
+		t.Fatal(err)
+	}
+	want, err := sim.ReadDisk(TemplateName, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dc, err := find.NewFinder(c).DefaultDatacenter(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := object.NewFileManager(c).MakeDirectory(ctx, "[datastore1] copy", dc, false); err != nil {
+		t.Fatal(err)
+	}
+	src := firstDisk(t, vm).FileName
+	task, err := object.NewVirtualDiskManager(c).CopyVirtualDisk(ctx, src, dc, "[datastore1] copy/copy.vmdk", dc,
+		&types.VirtualDiskSpec{DiskType: "thin", AdapterType: "lsiLogic"}, false)
+	if err == nil {
+		err = task.Wait(ctx)
+	}
+	if err != nil {
+		t.Fatalf("copying %s: %v", src, err)
+	}
+	got := readFile(t, filepath.Join(sim.DatastoreDir(), "copy", "copy-flat.vmdk"))
+	if !bytes.Equal(got, want) {
+		t.Fatalf("the copy (%d bytes) is not the current state of the chain (%d bytes)", len(got), len(want))
+	}
+	desc, err := vmdk.ParseDescriptor(readFile(t, filepath.Join(sim.DatastoreDir(), "copy", "copy.vmdk")))
+	if err != nil || desc.CreateType != "vmfs" || desc.ParentFileNameHint != "" || desc.Extents[0].File != "copy-flat.vmdk" {
+		t.Fatalf("the copy's descriptor is not a flat disk's: %+v, %v", desc, err)
+	}
+	task, err = object.NewVirtualDiskManager(c).CopyVirtualDisk(ctx, src, dc, "[datastore1] copy/copy.vmdk", dc, nil, false)
+	if err == nil {
+		err = task.Wait(ctx)
+	}
+	if !isTaskError(err) {
+		t.Errorf("copying onto an existing disk: %v, want FileAlreadyExists", err)
 	}
 }

@@ -23,6 +23,7 @@ type ovfDoc struct {
 	Networks                  []string
 	Items                     []ovfItem
 	Config                    [][2]string
+	Extra                     [][2]string // vmw:ExtraConfig entries
 }
 
 type ovfFileRef struct {
@@ -126,6 +127,9 @@ var ovfTemplate = template.Must(template.New("ovf").Funcs(template.FuncMap{"esc"
 {{- range .Config}}
       <vmw:Config ovf:required="false" vmw:key="{{esc (index . 0)}}" vmw:value="{{esc (index . 1)}}"/>
 {{- end}}
+{{- range .Extra}}
+      <vmw:ExtraConfig ovf:required="false" vmw:key="{{esc (index . 0)}}" vmw:value="{{esc (index . 1)}}"/>
+{{- end}}
     </VirtualHardwareSection>
   </VirtualSystem>
 </Envelope>
@@ -133,7 +137,11 @@ var ovfTemplate = template.Must(template.New("ovf").Funcs(template.FuncMap{"esc"
 
 // CreateDescriptor writes the OVF descriptor of a VM, as ESXi's OvfManager
 // does for an export: its disks refer to the files the client names in
-// cdp.ovfFiles (by lease device key), or to "<name>-<n>.vmdk".
+// cdp.ovfFiles (by lease device key), or to "<name>-<n>.vmdk"; an NVRAM
+// file the client names (device key "/vm-N/nvram") becomes a File of the
+// References after the disks and the entry vmw:ExtraConfig nvram =
+// "ovf:/file/fileN", as in an ESXi export of an EFI VM (govmomi's fixture
+// ovf/fixtures/external/VM_with_nvram/newVM-with-nvram.ovf).
 func (d *detour) CreateDescriptor(ctx *simulator.Context, req *types.CreateDescriptor) soap.HasFault {
 	vm, ok := ctx.Map.Get(req.Obj).(*simulator.VirtualMachine)
 	if !ok {

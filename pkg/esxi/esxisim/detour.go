@@ -112,9 +112,9 @@ func faultOnly(f types.BaseMethodFault) *soap.Fault {
 }
 
 // CreateVMTask refuses a name in use and unknown datastores, then creates.
-// The check and the creation run under the folder lock, which vcsim's
-// CreateVM task keeps until the VM exists, so concurrent creates of one name
-// cannot both pass.
+// The check and the creation run under the folder lock, which the task
+// keeps until the VM exists, so concurrent creates of one name cannot both
+// pass.
 func (d *detour) CreateVMTask(ctx *simulator.Context, req *types.CreateVM_Task) soap.HasFault {
 	folder, ok := ctx.Map.Get(req.This).(*simulator.Folder)
 	if !ok {
@@ -130,7 +130,7 @@ func (d *detour) CreateVMTask(ctx *simulator.Context, req *types.CreateVM_Task) 
 			res = taskBody("CreateVM_Task", d.failedTask(ctx, "CreateVM_Task", req.This, fault))
 			return
 		}
-		res = folder.CreateVMTask(ctx, req)
+		res = taskBody("CreateVM_Task", createThen(ctx, folder, "createVm", func() soap.HasFault { return folder.CreateVMTask(ctx, req) }))
 	})
 	return res
 }
@@ -151,9 +151,25 @@ func (d *detour) RegisterVMTask(ctx *simulator.Context, req *types.RegisterVM_Ta
 			res = taskBody("RegisterVM_Task", d.failedTask(ctx, "RegisterVM_Task", req.This, fault))
 			return
 		}
-		res = folder.RegisterVMTask(ctx, req)
+		res = taskBody("RegisterVM_Task", createThen(ctx, folder, "registerVm", func() soap.HasFault { return folder.RegisterVMTask(ctx, req) }))
 	})
 	return res
+}
+
+// createThen runs vcsim's creation inside a task of the simulator's that
+// ends once the new VM looks as ESXi leaves it (see afterCreate).
+func createThen(ctx *simulator.Context, folder *simulator.Folder, name string, create func() soap.HasFault) types.ManagedObjectReference {
+	return simulator.CreateTask(folder, name, func(*simulator.Task) (types.AnyType, types.BaseMethodFault) {
+		res, fault := waitInner(ctx, create())
+		if fault != nil {
+			return nil, fault
+		}
+		ref, _ := res.(types.ManagedObjectReference)
+		if vm, ok := ctx.Map.Get(ref).(*simulator.VirtualMachine); ok {
+			ctx.WithLock(vm, func() { afterCreate(ctx, vm) })
+		}
+		return ref, nil
+	}).Run(ctx)
 }
 
 // RenameTask refuses renaming a VM to a name in use.

@@ -26,7 +26,12 @@
 // ("ubuntu-24.04-template"): ubuntu64Guest, EFI, 2 vCPU, 2048 MiB, vmx-21, a
 // pvscsi controller, one thin disk whose -flat.vmdk holds
 // DiskContent(TemplateName, Options.TemplateDiskSize), a vmxnet3 NIC on
-// "VM Network". vcsim's demo VMs are not created.
+// "VM Network", and its NVRAM file, NVRAMContent(TemplateName, "efi"), as
+// a template that was powered on once to be installed. vcsim's demo VMs are
+// not created.
+//
+// SetVersion plays a host upgrade (ServiceContent.About and the host's
+// product); ReadDisk reads a disk's current state through its deltas.
 //
 // Decision: the template is a normal powered-off VM, not marked as a
 // template. A standalone ESXi has no templates (MarkAsTemplate is a vCenter
@@ -40,22 +45,55 @@
 // # Corrections to vcsim (each covered by a test)
 //
 //   - CloneVM_Task fails with NotSupported, as ESXi without vCenter does.
-//   - VirtualMachine.ExportVm (vcsim lacks it) hands out an HttpNfcLease whose
-//     device URLs (https://*/nfc/<lease>/disk-N.vmdk) serve each disk's
-//     -flat.vmdk bytes (Range requests work); HttpNfcLeaseProgress, Complete,
-//     Abort and GetManifest (SHA-1 of each fully downloaded disk) work. A VM
-//     that is not powered off is refused with InvalidPowerState.
+//   - VirtualMachine.ExportVm (vcsim lacks it) hands out an HttpNfcLease:
+//     one device URL per disk (https://*/nfc/<lease>/disk-N.vmdk, targetId
+//     disk-N.vmdk, fileSize unset) serving the disk's current state, through
+//     its snapshot deltas, as a streamOptimized VMDK made as it is sent
+//     (pkg/vmdk; no Content-Length, Range ignored); and, when the VM has an
+//     NVRAM file, one more (disk-N.nvram, key /vm-N/nvram, disk false, no
+//     targetId, fileSize set) serving it as it is (Range works).
+//     HttpNfcLeaseProgress, Complete, Abort and GetManifest (SHA-1 and size
+//     of each file as served in full) work. A VM that is not powered off is
+//     refused with InvalidPowerState.
 //   - OvfManager.CreateDescriptor (vcsim lacks it) writes an OVF 1.0
 //     descriptor like ESXi's: references from cdp.ovfFiles matched by lease
 //     device key, disk section, network section, CPU, memory, disk
-//     controllers, disks, NICs and the firmware.
+//     controllers, disks, NICs and the firmware; an NVRAM file listed in
+//     cdp.ovfFiles becomes a File after the disks and vmw:ExtraConfig nvram =
+//     "ovf:/file/fileN".
 //   - OvfManager.CreateImportSpec applies what ESXi honours and vcsim
 //     ignores: vmw:Config firmware (and CPU/memory hot-add), vmw:ExtraConfig
-//     entries and vmw:CoresPerSocket. A descriptor from CreateDescriptor
-//     imports back to the same hardware.
-//   - ResourcePool.ImportVApp keeps the uploaded bytes: each upload to the
-//     lease is written into the new VM's -flat.vmdk. Abort, or a lease that
-//     times out, removes the half-imported VM.
+//     entries and vmw:CoresPerSocket; an nvram entry naming a file of the
+//     package becomes the new VM's nvram key ("<name>.nvram") and a file item
+//     /<name>/nvram to upload (create: a PUT). A descriptor from
+//     CreateDescriptor imports back to the same hardware and NVRAM.
+//   - ResourcePool.ImportVApp keeps the uploaded bytes: each disk upload
+//     (disk-N.vmdk) must be a streamOptimized VMDK, decoded into the new VM's
+//     -flat.vmdk (holes left sparse; anything else is refused with 400 once
+//     the body is read); the NVRAM URL (disk-N.nvram, import key
+//     /<name>/nvram) takes the file with PUT only (POST: 405). Abort, or a
+//     lease that times out, removes the half-imported VM.
+//   - Snapshots: CreateSnapshot_Task and CreateSnapshotEx_Task move every
+//     disk (independent ones excepted) onto a new SEsparse delta in the VM's
+//     folder ("<disk>-000001.vmdk", data "<disk>-000001-sesparse.vmdk",
+//     descriptor createType seSparse with parentFileNameHint); the backing
+//     keeps its class (a flat disk's delta is a VirtualDiskFlatVer2BackingInfo
+//     with deltaDiskFormat seSparseFormat and the previous backing as parent)
+//     while the snapshot keeps the disk state it was taken on.
+//     WriteGuestDisk writes as a running guest does, into the newest delta,
+//     so the base -flat.vmdk stays as the first snapshot froze it.
+//     RemoveSnapshot_Task merges the delta made when that snapshot was taken
+//     into the state the snapshot keeps and deletes its files;
+//     RemoveAllSnapshots_Task merges every delta into the base disk;
+//     RevertToSnapshot_Task and RevertToCurrentSnapshot_Task discard the
+//     current delta and put the disks on new ones. vim-cmd vmsvc/snapshot.*
+//     in esxishell do the same.
+//   - CopyVirtualDisk_Task (and vmkfstools -i) of a snapshot delta copies the
+//     chain's current state into one flat disk, as ESXi consolidates.
+//   - NVRAM: a VM gets "<name>.nvram" (NVRAMContent) at its first power-on,
+//     as ESXi writes it then; CreateVM_Task, RegisterVM_Task and ImportVApp
+//     set the nvram key and leave no NVRAM file behind (vcsim writes an
+//     empty one). The template has its NVRAM from the start.
 //   - NFC leases time out after Options.LeaseTimeout (300 s as on ESXi)
 //     without HttpNfcLeaseProgress: the lease goes to the error state with
 //     Timedout and its URLs stop working.
@@ -120,12 +158,22 @@
 //
 // # Still different from a real ESXi
 //
-//   - Export serves, and import stores, raw flat-disk bytes; a real ESXi
-//     serves and expects streamOptimized VMDK. Code that streams the bytes
-//     through unchanged works on both; code that parses them does not.
-//     CreateDescriptor says streamOptimized, as ESXi does.
-//   - Exports list disks only (no NVRAM file) and the descriptor has no
-//     extraConfig, CD-ROM, video or VMCI items.
+//   - A delta's data file is the simulator's own (a text header, a grain
+//     bitmap, then 4 KiB grains in a sparse file), not SEsparse's on-disk
+//     layout; only its descriptor is ESXi's. Nothing but the simulator reads
+//     it.
+//   - Removing a snapshot whose disk state another delta chain still grows
+//     from (after a revert to an older snapshot) is refused with
+//     NotSupported; ESXi consolidates it. Memory snapshots and quiescing are
+//     recorded and change nothing.
+//   - VirtualMachineSnapshot.ExportSnapshot is vcsim's: its lease serves the
+//     snapshot's descriptor files, not disk data.
+//   - The NVRAM file's content is NVRAMContent, not a firmware's; its size
+//     is the one ESXi's exports show (270840 bytes EFI, 8684 BIOS). Whether
+//     ESXi sends a Content-Length for a disk of an export lease is not
+//     known; the simulator sends none.
+//   - The descriptor has no extraConfig (but nvram), CD-ROM, video or VMCI
+//     items.
 //   - A disk created by CreateVM_Task or ReconfigVM_Task has an empty
 //     -flat.vmdk (vcsim), not a thin file of its capacity; seeded VMs' disks
 //     are sparse files of their capacity.

@@ -13,6 +13,10 @@ var (
 	ErrInvalidGuest = errors.New("invalid guest information")
 	// ErrClosed reports a call on a closed simulator.
 	ErrClosed = errors.New("simulator closed")
+	// ErrNoSuchDisk reports a disk number the VM does not have.
+	ErrNoSuchDisk = errors.New("no such virtual disk")
+	// ErrNotRunning reports a guest disk write to a VM that is not powered on.
+	ErrNotRunning = errors.New("virtual machine is not running")
 	// ErrInternal reports an inconsistency inside the underlying vcsim model.
 	ErrInternal = errors.New("simulator internal error")
 )

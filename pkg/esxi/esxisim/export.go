@@ -19,6 +19,7 @@ type vmFile struct {
 	key       string             // "/vm-1/disk:0", the device key in lease URLs
 	importKey string             // "/web/disk:0", as OvfManager.CreateImportSpec names it
 	path      string             // local -flat.vmdk of a disk, the file itself otherwise
+	desc      string             // local descriptor of a disk's newest file
 }
 
 // vmFiles lists the VM's file-backed devices, keyed per device kind in
@@ -50,6 +51,7 @@ func vmFiles(ctx *simulator.Context, vm *simulator.VirtualMachine) []vmFile {
 		}
 		if disk, ok := d.(*types.VirtualDisk); ok {
 			f.disk = disk
+			f.desc = local
 			f.path = simulator.VirtualDiskBackingFileName(local)
 		}
 		out = append(out, f)
@@ -75,8 +77,12 @@ func diskCapacity(d *types.VirtualDisk) int64 {
 	return d.CapacityInKB * 1024
 }
 
-// ExportVm hands out an export lease whose device URLs serve the VM's disks
-// (the bytes of each -flat.vmdk). ESXi refuses to export a VM that is not
+// ExportVm hands out an export lease, as ESXi does: one device URL per disk
+// ("disk-N.vmdk", served as a streamOptimized VMDK of the disk's current
+// state, through its snapshot deltas) and, when the VM has an NVRAM file,
+// one more for it ("disk-N.nvram", key "/vm-N/nvram", not a disk, its size
+// in fileSize, no targetId), as an ESXi 6.7 lease listed it (nutanix/curie,
+// curie/vsphere_vcenter.py). ESXi refuses to export a VM that is not
 // powered off.
 func (d *detour) ExportVm(ctx *simulator.Context, req *types.ExportVm) soap.HasFault {
 	vm, ok := ctx.Map.Get(req.This).(*simulator.VirtualMachine)
@@ -85,9 +91,11 @@ func (d *detour) ExportVm(ctx *simulator.Context, req *types.ExportVm) soap.HasF
 	}
 	var disks []vmFile
 	var power types.VirtualMachinePowerState
+	var nvram string
 	ctx.WithLock(vm, func() {
 		power = vm.Runtime.PowerState
 		disks = vmDisks(ctx, vm)
+		nvram, _ = localPath(ctx, nvramFile(&vm.VirtualMachine))
 	})
 	if power != types.VirtualMachinePowerStatePoweredOff {
 		return &methods.ExportVmBody{Fault_: faultOnly(&types.InvalidPowerState{
@@ -100,11 +108,7 @@ func (d *detour) ExportVm(ctx *simulator.Context, req *types.ExportVm) soap.HasF
 	var capacityKB int64
 	for i, dk := range disks {
 		name := fmt.Sprintf("disk-%d.vmdk", i)
-		var size int64
-		if st, err := os.Stat(dk.path); err == nil {
-			size = st.Size()
-		}
-		lease.addFile(name, &leaseFile{path: dk.path, key: dk.key})
+		lease.addFile(name, &leaseFile{desc: dk.desc, capacity: diskCapacity(dk.disk), key: dk.key, disk: true})
 		capacityKB += diskCapacity(dk.disk) / 1024
 		urls = append(urls, types.HttpNfcLeaseDeviceUrl{
 			Key:       dk.key,
@@ -112,7 +116,17 @@ func (d *detour) ExportVm(ctx *simulator.Context, req *types.ExportVm) soap.HasF
 			Url:       fmt.Sprintf("https://*/nfc/%s/%s", lease.id, name),
 			TargetId:  name,
 			Disk:      types.NewBool(true),
-			FileSize:  size,
+		})
+	}
+	if st, err := os.Stat(nvram); err == nil && nvram != "" {
+		name := fmt.Sprintf("disk-%d.nvram", len(disks))
+		key := fmt.Sprintf("/%s/nvram", vm.Self.Value)
+		lease.addFile(name, &leaseFile{path: nvram, key: key})
+		urls = append(urls, types.HttpNfcLeaseDeviceUrl{
+			Key:      key,
+			Url:      fmt.Sprintf("https://*/nfc/%s/%s", lease.id, name),
+			Disk:     types.NewBool(false),
+			FileSize: st.Size(),
 		})
 	}
 	lease.ready(ctx, vm.Self, urls, capacityKB)

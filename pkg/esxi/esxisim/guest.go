@@ -181,6 +181,10 @@ func (w *watcher) UpdateObject(ctx *simulator.Context, obj mo.Reference, changes
 		}
 		state, _ := c.Val.(types.VirtualMachinePowerState)
 		if state == types.VirtualMachinePowerStatePoweredOn {
+			// The host writes the NVRAM file at the first power-on; if
+			// that fails (a full disk), the VM runs without one, as the
+			// firmware then keeps its variables in memory only.
+			_ = ensureNVRAM(ctx, vm)
 			if w.sim.autoGuest.Load() {
 				w.sim.scheduleAutoGuest(vm.Self)
 			}

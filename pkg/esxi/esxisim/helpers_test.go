@@ -1,8 +1,11 @@
 package esxisim
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"testing"
@@ -115,3 +118,23 @@ func isTaskError(err error) bool {
 func asTaskError(err error, te *task.Error) bool { return errors.As(err, te) }
 
 func statErr(p string) (os.FileInfo, error) { return os.Stat(p) }
+
+// postStatus POSTs body to url as a disk upload is sent and returns the
+// refusal, if any.
+func postStatus(t *testing.T, c *govmomi.Client, url string, body []byte) error {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-vnd.vmware-streamVmdk")
+	res, err := c.Client.Client.Client.Do(req) // the soap client's TLS-verifying http.Client
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s", res.Status)
+	}
+	return nil
+}

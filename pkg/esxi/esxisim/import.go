@@ -95,21 +95,33 @@ func (d *detour) createImported(ctx *simulator.Context, folder *simulator.Folder
 	if !ok {
 		return nil, &types.ManagedObjectNotFound{Obj: ref}
 	}
+	ctx.WithLock(vm, func() { afterCreate(ctx, vm) })
 	return vm, nil
 }
 
-// importReady publishes one upload URL per file-backed device of the VM.
+// importReady publishes one upload URL per file-backed device of the VM
+// ("disk-N.vmdk" for a disk, which takes a streamOptimized VMDK) and one
+// for its NVRAM file ("disk-N.nvram", key "/vm-N/nvram", import key
+// "/<name>/nvram", PUT only), as an ESXi 6.7 import lease listed them
+// (nutanix/curie, curie/vsphere_vcenter.py).
 func (d *detour) importReady(ctx *simulator.Context, lease *nfcLease, vm *simulator.VirtualMachine) {
 	var files []vmFile
-	ctx.WithLock(vm, func() { files = vmFiles(ctx, vm) })
+	var nvram string
+	ctx.WithLock(vm, func() {
+		files = vmFiles(ctx, vm)
+		nvram, _ = localPath(ctx, nvramFile(&vm.VirtualMachine))
+	})
 	var urls []types.HttpNfcLeaseDeviceUrl
 	var capacityKB int64
+	disks := 0
 	for _, f := range files {
 		name := path.Base(f.path)
 		if f.disk != nil {
+			name = fmt.Sprintf("disk-%d.vmdk", disks)
+			disks++
 			capacityKB += diskCapacity(f.disk) / 1024
 		}
-		lease.addFile(name, &leaseFile{path: f.path, key: f.key})
+		lease.addFile(name, &leaseFile{path: f.path, key: f.key, disk: f.disk != nil})
 		urls = append(urls, types.HttpNfcLeaseDeviceUrl{
 			Key:       f.key,
 			ImportKey: f.importKey,
@@ -118,12 +130,26 @@ func (d *detour) importReady(ctx *simulator.Context, lease *nfcLease, vm *simula
 			Disk:      types.NewBool(f.disk != nil),
 		})
 	}
+	if nvram != "" {
+		name := fmt.Sprintf("disk-%d.nvram", len(files))
+		key := fmt.Sprintf("/%s/nvram", vm.Self.Value)
+		lease.addFile(name, &leaseFile{path: nvram, key: key, nvram: true})
+		urls = append(urls, types.HttpNfcLeaseDeviceUrl{
+			Key:       key,
+			ImportKey: fmt.Sprintf("/%s/nvram", vm.Name),
+			Url:       fmt.Sprintf("https://*/nfc/%s/%s", lease.id, name),
+			Disk:      types.NewBool(false),
+		})
+	}
 	lease.ready(ctx, vm.Self, urls, capacityKB)
 }
 
 // CreateImportSpec runs vcsim's, then applies what vcsim ignores and ESXi
 // honours: the firmware and other vmw:Config settings, vmw:ExtraConfig
-// entries and vmw:CoresPerSocket.
+// entries, vmw:CoresPerSocket, and an NVRAM file the descriptor refers to
+// (vmw:ExtraConfig nvram = "ovf:/file/ID", as ESXi writes it): the new VM's
+// nvram key names "<name>.nvram" and the result lists the file to upload,
+// device "/<name>/nvram", created on the datastore (a PUT).
 func (d *detour) CreateImportSpec(ctx *simulator.Context, req *types.CreateImportSpec) soap.HasFault {
 	m, ok := ctx.Map.Get(req.This).(*simulator.OvfManager)
 	if !ok {
@@ -140,8 +166,38 @@ func (d *detour) CreateImportSpec(ctx *simulator.Context, req *types.CreateImpor
 	if !ok || err != nil || env.VirtualSystem == nil || len(env.VirtualSystem.VirtualHardware) == 0 {
 		return res
 	}
-	applyHardwareConfig(&spec.ConfigSpec, env.VirtualSystem.VirtualHardware[0])
+	hw := env.VirtualSystem.VirtualHardware[0]
+	applyHardwareConfig(&spec.ConfigSpec, hw)
+	if file, ok := nvramReference(env, hw); ok {
+		name := ""
+		if p, ok := req.Cisp.(*types.OvfCreateImportSpecParams); ok {
+			name = p.EntityName
+		}
+		if name == "" {
+			name = spec.ConfigSpec.Name
+		}
+		spec.ConfigSpec.ExtraConfig = append(spec.ConfigSpec.ExtraConfig, &types.OptionValue{Key: nvramKey, Value: name + ".nvram"})
+		body.Res.Returnval.FileItem = append(body.Res.Returnval.FileItem, types.OvfFileItem{
+			DeviceId: "/" + name + "/nvram", Path: file.Href, Size: int64(file.Size), Create: true,
+		})
+	}
 	return res
+}
+
+// nvramReference finds the file an OVF's nvram entry refers to.
+func nvramReference(env *ovf.Envelope, hw ovf.VirtualHardwareSection) (ovf.File, bool) {
+	for _, c := range hw.ExtraConfig {
+		id, ok := strings.CutPrefix(c.Value, "ovf:/file/")
+		if c.Key != nvramKey || !ok {
+			continue
+		}
+		for _, f := range env.References {
+			if f.ID == id {
+				return f, true
+			}
+		}
+	}
+	return ovf.File{}, false
 }
 
 func applyHardwareConfig(cs *types.VirtualMachineConfigSpec, hw ovf.VirtualHardwareSection) {
@@ -156,6 +212,9 @@ func applyHardwareConfig(cs *types.VirtualMachineConfigSpec, hw ovf.VirtualHardw
 		}
 	}
 	for _, c := range hw.ExtraConfig {
+		if c.Key == nvramKey && strings.HasPrefix(c.Value, "ovf:/") {
+			continue // a file of the package: see CreateImportSpec
+		}
 		cs.ExtraConfig = append(cs.ExtraConfig, &types.OptionValue{Key: c.Key, Value: c.Value})
 	}
 	for _, item := range hw.Item {

@@ -25,9 +25,16 @@ var corrections = map[string]correction{
 	"CopyVirtualDisk_Task": copyDiskCorrection,
 	"Rename_Task":          renameCorrection,
 	"Destroy_Task":         destroyCorrection,
-	"ShutdownGuest":        needTools,
-	"RebootGuest":          needTools,
-	"StandbyGuest":         needTools,
+	// snapshots move disks onto deltas and consolidate them (snapshot.go)
+	"CreateSnapshot_Task":          viaDetour,
+	"CreateSnapshotEx_Task":        viaDetour,
+	"RemoveSnapshot_Task":          viaDetour,
+	"RemoveAllSnapshots_Task":      viaDetour,
+	"RevertToSnapshot_Task":        viaDetour,
+	"RevertToCurrentSnapshot_Task": viaDetour,
+	"ShutdownGuest":                needTools,
+	"RebootGuest":                  needTools,
+	"StandbyGuest":                 needTools,
 }
 
 // intercept is the vcsim Registry.Handler: it runs before every SOAP call.

@@ -39,10 +39,14 @@ type nfcLease struct {
 
 // leaseFile is one device URL of a lease.
 type leaseFile struct {
-	path string
-	key  string
-	size int64
-	sha1 []byte
+	path     string // the file served or written; for an export's disk, none
+	desc     string // an export's disk: the descriptor of its newest file
+	capacity int64  // an export's disk: its size
+	key      string
+	disk     bool // a VMDK: streamOptimized on the wire
+	nvram    bool // an NVRAM file: uploaded with PUT only
+	size     int64
+	sha1     []byte
 }
 
 // newLease registers a lease in the initializing state.
@@ -212,7 +216,7 @@ func (l *nfcLease) HttpNfcLeaseGetManifest(_ *simulator.Context, _ *types.HttpNf
 	for _, f := range l.files {
 		if f.sha1 != nil {
 			entries = append(entries, types.HttpNfcLeaseManifestEntry{
-				Key: f.key, Sha1: hex.EncodeToString(f.sha1), Size: f.size, Disk: true,
+				Key: f.key, Sha1: hex.EncodeToString(f.sha1), Size: f.size, Disk: f.disk,
 			})
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ceso/ceso/pkg/vmdk"
 	"github.com/vmware/govmomi"
 	"github.com/vmware/govmomi/fault"
 	"github.com/vmware/govmomi/nfc"
@@ -48,21 +49,68 @@ func download(c *govmomi.Client, item nfc.FileItem) ([]byte, error) {
 	return io.ReadAll(rc)
 }
 
-func TestExportVmServesTheFlatDisk(t *testing.T) {
+// rawDisk decodes a streamOptimized image into the disk it holds.
+func rawDisk(t *testing.T, image []byte) []byte {
+	t.Helper()
+	sr, err := vmdk.NewStreamReader(bytes.NewReader(image))
+	if err != nil {
+		t.Fatalf("the export is not streamOptimized: %v", err)
+	}
+	raw, err := io.ReadAll(sr)
+	if err != nil {
+		t.Fatalf("reading the streamOptimized export: %v", err)
+	}
+	return raw
+}
+
+// streamImage encodes raw (padded to a sector) as a streamOptimized image.
+func streamImage(t *testing.T, raw []byte) []byte {
+	t.Helper()
+	var out bytes.Buffer
+	w, err := vmdk.NewStreamWriter(&out, int64(len(raw)+511)&^511, vmdk.WriterOptions{})
+	if err == nil {
+		_, err = w.Write(raw)
+	}
+	if err == nil {
+		err = w.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+func TestExportVmServesStreamOptimizedDisksAndTheNVRAM(t *testing.T) {
 	s := startSim(t, Options{})
 	c := connect(t, s)
 	ctx := context.Background()
-	lease, info := exportLease(t, vmByName(t, c, TemplateName))
-	if len(info.Items) != 1 {
-		t.Fatalf("%d device URLs, want 1 disk", len(info.Items))
+	vm := vmByName(t, c, TemplateName)
+	lease, info := exportLease(t, vm)
+	if len(info.Items) != 2 {
+		t.Fatalf("%d device URLs, want a disk and the NVRAM", len(info.Items))
 	}
-	got, err := download(c, info.Items[0])
+	disk, nv := info.DeviceUrl[0], info.DeviceUrl[1]
+	if disk.TargetId != "disk-0.vmdk" || !*disk.Disk || disk.FileSize != 0 || !strings.HasSuffix(disk.Url, "/disk-0.vmdk") {
+		t.Errorf("disk device URL = %+v", disk)
+	}
+	wantKey := "/" + vm.Reference().Value + "/nvram"
+	if nv.Key != wantKey || *nv.Disk || nv.TargetId != "" || nv.FileSize != NVRAMSizeEFI || !strings.HasSuffix(nv.Url, "/disk-1.nvram") {
+		t.Errorf("NVRAM device URL = %+v", nv)
+	}
+	served, err := download(c, info.Items[0])
 	if err != nil {
 		t.Fatal(err)
 	}
 	want, _ := os.ReadFile(filepath.Join(s.DatastoreDir(), TemplateName, TemplateName+"-flat.vmdk"))
-	if !bytes.Equal(got, want) || len(got) != testDiskSize {
-		t.Fatalf("exported %d bytes, flat disk has %d; equal=%v", len(got), len(want), bytes.Equal(got, want))
+	if got := rawDisk(t, served); !bytes.Equal(got, want) || len(got) != testDiskSize {
+		t.Fatalf("the export holds %d bytes, the flat disk %d; equal=%v", len(got), len(want), bytes.Equal(got, want))
+	}
+	if len(served) >= len(want) {
+		t.Errorf("the export (%d bytes) is not compressed", len(served))
+	}
+	nvram, err := download(c, info.Items[1])
+	if err != nil || !bytes.Equal(nvram, NVRAMContent(TemplateName, "efi")) || info.Items[1].Path != "disk-1.nvram" {
+		t.Fatalf("NVRAM item %q: %d bytes, %v", info.Items[1].Path, len(nvram), err)
 	}
 	if info.TotalDiskCapacityInKB != testDiskSize/1024 || info.LeaseTimeout != 300 {
 		t.Errorf("capacity %d KB, timeout %d s", info.TotalDiskCapacityInKB, info.LeaseTimeout)
@@ -74,8 +122,11 @@ func TestExportVmServesTheFlatDisk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum := sha1.Sum(want) //nolint:gosec // see import
-	if len(manifest) != 1 || manifest[0].Sha1 != hex.EncodeToString(sum[:]) || manifest[0].Size != int64(len(want)) {
+	sum := sha1.Sum(served) //nolint:gosec // see import
+	nsum := sha1.Sum(nvram) //nolint:gosec // see import
+	if len(manifest) != 2 || manifest[0].Key != info.DeviceUrl[0].Key || manifest[0].Sha1 != hex.EncodeToString(sum[:]) ||
+		manifest[0].Size != int64(len(served)) || !manifest[0].Disk ||
+		manifest[1].Key != wantKey || manifest[1].Sha1 != hex.EncodeToString(nsum[:]) || manifest[1].Disk {
 		t.Errorf("manifest = %+v", manifest)
 	}
 	if err := lease.Complete(ctx); err != nil {
@@ -89,29 +140,33 @@ func TestExportVmServesTheFlatDisk(t *testing.T) {
 	}
 }
 
+// TestExportVmRangeRequest: the NVRAM file is served as a file (Range
+// works); a disk is made as it is sent, so a Range request gets it whole.
 func TestExportVmRangeRequest(t *testing.T) {
 	s := startSim(t, Options{})
 	c := connect(t, s)
 	_, info := exportLease(t, vmByName(t, c, TemplateName))
-	req, err := http.NewRequest(http.MethodGet, info.Items[0].URL.String(), nil)
-	if err != nil {
-		t.Fatal(err)
+	get := func(item nfc.FileItem) (*http.Response, []byte) {
+		req, err := http.NewRequest(http.MethodGet, item.URL.String(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Range", "bytes=4096-4105")
+		res, err := c.Client.Client.Client.Do(req) // the soap client's TLS-verifying http.Client
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		return res, body
 	}
-	req.Header.Set("Range", "bytes=4096-4105")
-	res, err := c.Client.Client.Client.Do(req) // the soap client's TLS-verifying http.Client
-	if err != nil {
-		t.Fatal(err)
+	res, got := get(info.Items[1])
+	if res.StatusCode != http.StatusPartialContent || !bytes.Equal(got, NVRAMContent(TemplateName, "efi")[4096:4106]) {
+		t.Errorf("NVRAM range: %s, %x", res.Status, got)
 	}
-	defer res.Body.Close()
-	if res.StatusCode != http.StatusPartialContent {
-		t.Fatalf("status %s", res.Status)
-	}
-	rc := res.Body
-	got, _ := io.ReadAll(rc)
-	want := make([]byte, 10)
-	_, _ = DiskContent(TemplateName, testDiskSize).(io.ReaderAt).ReadAt(want, 4096)
-	if !bytes.Equal(got, want) {
-		t.Errorf("range = %x, want %x", got, want)
+	res, got = get(info.Items[0])
+	if res.StatusCode != http.StatusOK || len(rawDisk(t, got)) != testDiskSize {
+		t.Errorf("disk range: %s, %d bytes", res.Status, len(got))
 	}
 }
 
@@ -189,7 +244,8 @@ func descriptor(t *testing.T, c *govmomi.Client, vm *object.VirtualMachine, info
 	return res.OvfDescriptor
 }
 
-// importOVF imports desc as entity with the given disk bytes and returns the lease error.
+// importOVF imports desc as entity, uploading files (the disks as
+// streamOptimized images, then the NVRAM) and returns the lease error.
 func importOVF(t *testing.T, s *Simulator, c *govmomi.Client, desc, entity string, disks [][]byte, finish func(*nfc.Lease) error) error {
 	t.Helper()
 	ctx := context.Background()
@@ -213,7 +269,7 @@ func importOVF(t *testing.T, s *Simulator, c *govmomi.Client, desc, entity strin
 		return err
 	}
 	if len(info.Items) != len(disks) {
-		t.Fatalf("%d upload URLs for %d disks", len(info.Items), len(disks))
+		t.Fatalf("%d upload URLs for %d files", len(info.Items), len(disks))
 	}
 	updater := lease.StartUpdater(ctx, info) // consumes the upload progress, as clients do
 	defer updater.Done()

@@ -62,7 +62,19 @@ func buildOVF(ctx *simulator.Context, vm *simulator.VirtualMachine, cdp *types.O
 	if cfg.Firmware != "" {
 		doc.Config = append(doc.Config, [2]string{"firmware", cfg.Firmware})
 	}
+	addNVRAM(&doc, "/"+vm.Self.Value+"/nvram", cdp.OvfFiles)
 	return doc
+}
+
+// addNVRAM refers to the NVRAM file when the client downloaded it.
+func addNVRAM(doc *ovfDoc, key string, files []types.OvfFile) {
+	i := slices.IndexFunc(files, func(o types.OvfFile) bool { return o.DeviceId == key })
+	if i < 0 {
+		return
+	}
+	id := fmt.Sprintf("file%d", len(doc.Files)+1)
+	doc.Files = append(doc.Files, ovfFileRef{ID: id, Href: files[i].Path, Size: files[i].Size})
+	doc.Extra = append(doc.Extra, [2]string{nvramKey, "ovf:/file/" + id})
 }
 
 // addControllers adds the disk controllers and returns their instance ids

@@ -6,8 +6,10 @@ import (
 	"io"
 	"os"
 	"path"
+	"path/filepath"
 
 	"github.com/vmware/govmomi/object"
+	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/simulator/esx"
 	"github.com/vmware/govmomi/vim25/types"
 )
@@ -99,6 +101,11 @@ func (s *Simulator) createVM(ctx context.Context, spec types.VirtualMachineConfi
 	if !ok {
 		return nil, fmt.Errorf("%w: CreateVM_Task returned %T", ErrInternal, info.Result)
 	}
+	// the in-process client bypasses the corrections: make the VM as ESXi would
+	ictx := s.internalContext(ctx)
+	if vm, ok := ictx.Map.Get(ref).(*simulator.VirtualMachine); ok {
+		ictx.WithLock(vm, func() { afterCreate(ictx, vm) })
+	}
 	return object.NewVirtualMachine(s.vim, ref), nil
 }
 
@@ -127,6 +134,11 @@ func (s *Simulator) seedTemplate(ctx context.Context) error {
 	}
 	if _, err := s.createVM(ctx, spec); err != nil {
 		return err
+	}
+	// the template was powered on once (to install it): it has its NVRAM
+	nvram := filepath.Join(s.dsDir, TemplateName, TemplateName+".nvram")
+	if err := os.WriteFile(nvram, NVRAMContent(TemplateName, spec.Firmware), 0o600); err != nil {
+		return fmt.Errorf("writing the template's NVRAM: %w", err)
 	}
 	f, err := os.OpenFile(s.flatFile(TemplateName), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {

@@ -41,6 +41,10 @@ func (a APIOnly) CopyDisk(ctx context.Context, src, dst, controller string) erro
 	return hint(a.api.CopyDisk(ctx, src, dst, controller))
 }
 
+func (a APIOnly) CopyFile(ctx context.Context, src, dst string) error {
+	return hint(a.api.CopyFile(ctx, src, dst))
+}
+
 func (a APIOnly) DeleteDisk(ctx context.Context, path string) error {
 	return hint(a.api.DeleteDisk(ctx, path))
 }

@@ -30,6 +30,22 @@ func mkdir(datastorePath string) (ssh.Command, error) {
 	return ssh.Command{Argv: []string{"mkdir", dp.Shell()}}, nil
 }
 
+// copyFile copies a datastore file that is not a disk (cp SRC DST).
+func copyFile(src, dst string) (ssh.Command, error) {
+	from, err := ssh.DatastorePathToShell(src)
+	if err != nil {
+		return ssh.Command{}, err
+	}
+	to, err := ssh.DatastorePathToShell(dst)
+	if err != nil {
+		return ssh.Command{}, err
+	}
+	if strings.HasSuffix(from, ".vmdk") || strings.HasSuffix(to, ".vmdk") {
+		return ssh.Command{}, fmt.Errorf("cp %q: a disk is copied with vmkfstools -i: %w", src, ssh.ErrInvalidArgument)
+	}
+	return ssh.Command{Argv: []string{"cp", from, to}}, nil
+}
+
 // shellFile converts a datastore path naming a file with ext to its shell
 // path.
 func shellFile(datastorePath, ext string) (string, error) {

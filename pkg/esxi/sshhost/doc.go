@@ -8,11 +8,12 @@
 //     folder that exists already is refused, so a rollback never removes
 //     someone else's folder); DeleteDir is rm -rf on a VM folder directly
 //     under a datastore's root; CopyDisk is vmkfstools -i SRC -d thin DST;
-//     DeleteDisk is vmkfstools -U; GrowDisk is vmkfstools -X then vim-cmd
-//     vmsvc/reload; CreateVM writes the .vmx (see VMX) with the shell's
-//     printf, its content passed as an argument and never spliced into
-//     the script, refusing to overwrite a file (set -C), then runs vim-cmd
-//     solo/registervm; Power, Destroy and snapshots are vim-cmd vmsvc/…
+//     CopyFile (the NVRAM) is cp SRC DST; DeleteDisk is vmkfstools -U;
+//     GrowDisk is vmkfstools -X then vim-cmd vmsvc/reload; CreateVM writes
+//     the .vmx (see VMX) with sh -c ScriptWrite, its content on the
+//     session's stdin and never spliced into the script, refusing to
+//     overwrite a file (set -C), then runs vim-cmd solo/registervm; Power,
+//     Destroy and snapshots are vim-cmd vmsvc/…
 //     commands. Host.DryRun records the exact command lines
 //     (ssh.Command.String) with Via "ssh".
 //   - FallbackHost ("auto"): each change over the API first and, when it is

@@ -96,6 +96,10 @@ func (f *FallbackHost) CopyDisk(ctx context.Context, src, dst, controller string
 	})
 }
 
+func (f *FallbackHost) CopyFile(ctx context.Context, src, dst string) error {
+	return fallbackErr(ctx, f, fmt.Sprintf("copying %s to %s", src, dst), func(h vm.Host) error { return h.CopyFile(ctx, src, dst) })
+}
+
 func (f *FallbackHost) DeleteDisk(ctx context.Context, path string) error {
 	return fallbackErr(ctx, f, "deleting disk "+path, func(h vm.Host) error { return h.DeleteDisk(ctx, path) })
 }

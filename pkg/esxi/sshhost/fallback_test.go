@@ -35,6 +35,9 @@ func (a *fakeAPI) CopyDisk(_ context.Context, src, dst, _ string) error {
 	return a.call("CopyDisk %s %s", src, dst)
 }
 func (a *fakeAPI) DeleteDisk(_ context.Context, p string) error { return a.call("DeleteDisk %s", p) }
+func (a *fakeAPI) CopyFile(_ context.Context, src, dst string) error {
+	return a.call("CopyFile %s %s", src, dst)
+}
 func (a *fakeAPI) CreateVM(_ context.Context, v *vm.NewVM) (vm.VMRef, error) {
 	return vm.VMRef{ID: "api", Name: v.Name}, a.call("CreateVM %s", v.Name)
 }

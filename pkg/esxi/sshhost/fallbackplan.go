@@ -59,6 +59,10 @@ func (p *fallbackPlan) CopyDisk(ctx context.Context, src, dst, controller string
 	return p.host(ctx).CopyDisk(ctx, src, dst, controller)
 }
 
+func (p *fallbackPlan) CopyFile(ctx context.Context, src, dst string) error {
+	return p.host(ctx).CopyFile(ctx, src, dst)
+}
+
 func (p *fallbackPlan) DeleteDisk(ctx context.Context, path string) error {
 	return p.host(ctx).DeleteDisk(ctx, path)
 }

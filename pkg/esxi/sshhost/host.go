@@ -116,6 +116,15 @@ func (h *Host) CopyDisk(ctx context.Context, src, dst, _ string) error {
 	return nil
 }
 
+// CopyFile runs cp SRC DST.
+func (h *Host) CopyFile(ctx context.Context, src, dst string) error {
+	cmd, err := copyFile(src, dst)
+	if err := h.simple(ctx, cmd, err); err != nil {
+		return fmt.Errorf("copying %s to %s over ssh: %w", src, dst, err)
+	}
+	return nil
+}
+
 // DeleteDisk runs vmkfstools -U.
 func (h *Host) DeleteDisk(ctx context.Context, path string) error {
 	cmd, err := deleteDisk(path)

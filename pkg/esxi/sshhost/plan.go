@@ -105,6 +105,15 @@ func (p *plan) CopyDisk(_ context.Context, src, dst, _ string) error {
 	return nil
 }
 
+func (p *plan) CopyFile(_ context.Context, src, dst string) error {
+	cmd, err := copyFile(src, dst)
+	if err != nil {
+		return err
+	}
+	p.step(cmd, "")
+	return nil
+}
+
 func (p *plan) DeleteDisk(_ context.Context, path string) error {
 	cmd, err := deleteDisk(path)
 	if err != nil {

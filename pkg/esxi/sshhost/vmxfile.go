@@ -34,8 +34,9 @@ var nicDevs = map[string]string{"vmxnet3": "vmxnet3", "e1000e": "e1000e", "e1000
 // VMX renders the .vmx file of a new VM the way ESXi writes one for a VM
 // made in the host client: its name, guest, firmware, CPU and memory,
 // storage controllers, the disks (by file name, relative to the VM's
-// folder), network adapters with MAC addresses the host generates, and the
-// advanced settings (guestinfo keys among them), sorted by key. Devices
+// folder), the NVRAM file copied from the template (nvram = "web01.nvram"),
+// network adapters with MAC addresses the host generates, and the advanced
+// settings (guestinfo keys among them), sorted by key. Devices
 // the NewVM does not list (CD-ROM, floppy, USB) are absent; a floppy
 // drive, which a .vmx gets unless told otherwise, is turned off.
 func VMX(v *vm.NewVM) ([]byte, error) {
@@ -66,6 +67,12 @@ func vmxFile(v *vm.NewVM) (*vmx.File, error) {
 	}
 	if v.Firmware != "" {
 		f.Set("firmware", v.Firmware)
+	}
+	if v.NVRAM != "" {
+		if strings.ContainsAny(v.NVRAM, "/\"") || !strings.HasSuffix(v.NVRAM, ".nvram") {
+			return nil, fmt.Errorf("%w: NVRAM file %q is not a .nvram file name in the VM's folder", vm.ErrInvalidSpec, v.NVRAM)
+		}
+		f.Set("nvram", v.NVRAM) // the NVRAM file copied into the VM's folder
 	}
 	setBool(f, "uefi.secureBoot.enabled", v.SecureBoot)
 	f.Set("numvcpus", strconv.Itoa(int(v.CPU)))

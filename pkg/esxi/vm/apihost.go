@@ -108,6 +108,21 @@ func (h *APIHost) CopyDisk(ctx context.Context, src, dst, controller string) err
 	return nil
 }
 
+// CopyFile calls FileManager.CopyDatastoreFile_Task, never overwriting.
+func (h *APIHost) CopyFile(ctx context.Context, src, dst string) error {
+	dc, err := h.datacenter(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = runTask(ctx, h.c, func(ctx context.Context) (*object.Task, error) {
+		return object.NewFileManager(h.c.Vim()).CopyDatastoreFile(ctx, src, dc, dst, dc, false)
+	})
+	if err != nil {
+		return fmt.Errorf("copying %s to %s: %w", src, dst, err)
+	}
+	return nil
+}
+
 // adapterType is the descriptor adapter type of a disk on that controller.
 func adapterType(controller string) string {
 	switch controller {

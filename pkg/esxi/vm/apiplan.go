@@ -33,6 +33,11 @@ func (p apiPlan) CopyDisk(_ context.Context, src, dst, _ string) error {
 	return nil
 }
 
+func (p apiPlan) CopyFile(_ context.Context, src, dst string) error {
+	p.step("FileManager.CopyDatastoreFile_Task %s -> %s", src, dst)
+	return nil
+}
+
 func (p apiPlan) DeleteDisk(_ context.Context, path string) error {
 	p.step("VirtualDiskManager.DeleteVirtualDisk_Task %s", path)
 	return nil

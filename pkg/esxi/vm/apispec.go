@@ -36,7 +36,7 @@ func configSpec(vm *NewVM, inv *inventory) (types.VirtualMachineConfigSpec, erro
 		CpuHotAddEnabled:    types.NewBool(vm.CPUHotAdd),
 		MemoryHotAddEnabled: types.NewBool(vm.MemoryHotAdd),
 		Files:               &types.VirtualMachineFileInfo{VmPathName: vm.Path},
-		ExtraConfig:         extraConfig(vm.ExtraConfig),
+		ExtraConfig:         extraConfig(withNVRAM(vm.ExtraConfig, vm.NVRAM)),
 	}
 	if vm.CoresPerSocket > 0 {
 		spec.NumCoresPerSocket = types.NewInt32(vm.CoresPerSocket)
@@ -145,6 +145,20 @@ func nicDevice(n NetworkAdapter, key int32, network types.ManagedObjectReference
 	card.MacAddress = ""
 	card.Connectable = &types.VirtualDeviceConnectInfo{StartConnected: true, AllowGuestControl: true}
 	return dev, nil
+}
+
+// withNVRAM adds the nvram key to the advanced settings when the new VM
+// has a copied NVRAM file.
+func withNVRAM(m map[string]string, nvram string) map[string]string {
+	if nvram == "" {
+		return m
+	}
+	out := make(map[string]string, len(m)+1)
+	for k, v := range m {
+		out[k] = v
+	}
+	out[nvramKey] = nvram
+	return out
 }
 
 // extraConfig renders settings sorted by key, so specs are stable.

@@ -183,6 +183,7 @@ func TestPlanClone(t *testing.T) {
 		`VirtualMachine.CreateSnapshot_Task web01 "ceso-clone-web02" (disks only, no memory, no quiescing)`,
 		"FileManager.MakeDirectory [datastore1] web02",
 		"VirtualDiskManager.CopyVirtualDisk_Task [datastore1] web01/web01.vmdk -> [datastore1] web02/web02.vmdk (thin)",
+		"FileManager.CopyDatastoreFile_Task [datastore1] web01/web01.nvram -> [datastore1] web02/web02.nvram",
 		`VirtualMachineSnapshot.RemoveSnapshot_Task web01 "ceso-clone-web02" (consolidate)`,
 		`Folder.CreateVM_Task web02 (2 vCPU, 2048 MiB, efi, vmxnet3 on "VM Network", 1 disk(s))`,
 		"VirtualMachine.PowerOnVM_Task web02",

@@ -38,8 +38,9 @@ type copyPlan struct {
 	dir     string // "[datastore1] web01"
 	vm      *NewVM
 	copies  []diskCopy
-	grow    int64 // new capacity of the first disk; 0 keeps it
-	vcenter bool  // copy with CloneVM_Task
+	nvram   *diskCopy // the source's NVRAM file and where it goes
+	grow    int64     // new capacity of the first disk; 0 keeps it
+	vcenter bool      // copy with CloneVM_Task
 }
 
 type diskCopy struct{ src, dst, controller string }
@@ -66,6 +67,10 @@ func prepareCopy(ctx context.Context, c *client.Client, r *copyRequest) (*copyPl
 	if err := p.checkSource(); err != nil {
 		return nil, err
 	}
+	nvram, err := sourceNVRAM(ctx, c, inv, src)
+	if err != nil {
+		return nil, fmt.Errorf("looking for the NVRAM file of %s %q: %w", r.sourceWord(), src.name, err)
+	}
 	if err := checkNoTasks(ctx, c, src.name, src.recent); err != nil {
 		return nil, err
 	}
@@ -79,6 +84,10 @@ func prepareCopy(ctx context.Context, c *client.Client, r *copyRequest) (*copyPl
 	p.dir = dsPath(ds, r.name)
 	if err := p.build(ds); err != nil {
 		return nil, err
+	}
+	if nvram != "" {
+		p.nvram = &diskCopy{src: nvram, dst: dsPath(ds, r.name+"/"+r.name+".nvram")}
+		p.vm.NVRAM = r.name + ".nvram"
 	}
 	if _, exists, err := listFolder(ctx, c, inv, p.dir); err != nil {
 		return nil, err

@@ -35,8 +35,15 @@ func (p *copyPlan) run(ctx context.Context, c *client.Client, j *job) (*Result, 
 			return nil, err
 		}
 	}
+	if n := p.nvram; n != nil {
+		// removed with the folder on a rollback
+		if err := j.do(ctx, fmt.Sprintf("copying NVRAM %s to %s", n.src, n.dst),
+			func(ctx context.Context) error { return j.h.CopyFile(ctx, n.src, n.dst) }, &undoStep{}); err != nil {
+			return nil, err
+		}
+	}
 	// The source is restored (powered on again, snapshot removed) as soon
-	// as its disks are copied.
+	// as its disks (and NVRAM) are copied.
 	restoreLeft := j.settle(ctx)
 	ref, err := p.createVM(ctx, c, j)
 	if err != nil {

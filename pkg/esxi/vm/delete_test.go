@@ -122,6 +122,7 @@ func TestPlanCreate(t *testing.T) {
 	want := []string{
 		"FileManager.MakeDirectory [datastore1] web01",
 		"VirtualDiskManager.CopyVirtualDisk_Task [datastore1] ubuntu-24.04-template/ubuntu-24.04-template.vmdk -> [datastore1] web01/web01.vmdk (thin)",
+		"FileManager.CopyDatastoreFile_Task [datastore1] ubuntu-24.04-template/ubuntu-24.04-template.nvram -> [datastore1] web01/web01.nvram",
 		`Folder.CreateVM_Task web01 (2 vCPU, 2048 MiB, efi, vmxnet3 on "VM Network", 1 disk(s))`,
 		"VirtualMachine.ReconfigVM_Task web01: grow [datastore1] web01/web01.vmdk to 20 GiB",
 		"VirtualMachine.PowerOnVM_Task web01",

@@ -33,6 +33,9 @@ type Host interface {
 	CopyDisk(ctx context.Context, src, dst, controller string) error
 	// DeleteDisk removes a virtual disk: descriptor and data.
 	DeleteDisk(ctx context.Context, path string) error
+	// CopyFile copies a datastore file that is not a disk (the NVRAM) to
+	// dst. The folder of dst must exist.
+	CopyFile(ctx context.Context, src, dst string) error
 	// CreateVM registers a new VM built from vm, whose disks already exist,
 	// and returns it. The host generates the MAC addresses and UUIDs.
 	CreateVM(ctx context.Context, vm *NewVM) (VMRef, error)
@@ -83,6 +86,11 @@ type NewVM struct {
 	NICs []NetworkAdapter
 	// ExtraConfig are advanced settings, guestinfo keys among them.
 	ExtraConfig map[string]string
+	// NVRAM names the VM's NVRAM file in its folder ("web01.nvram", the
+	// .vmx key nvram), copied there from the template or source before the
+	// VM is created; "" when the source has none (never powered on): the
+	// host then makes one at the first power-on.
+	NVRAM string
 }
 
 // Hardware is what a new VM takes over from its template or source.

@@ -35,6 +35,11 @@ func (r reportingHost) CopyDisk(ctx context.Context, src, dst, controller string
 	return r.Host.CopyDisk(ctx, src, dst, controller)
 }
 
+func (r reportingHost) CopyFile(ctx context.Context, src, dst string) error {
+	_ = r.plan.CopyFile(ctx, src, dst)
+	return r.Host.CopyFile(ctx, src, dst)
+}
+
 func (r reportingHost) DeleteDisk(ctx context.Context, path string) error {
 	_ = r.plan.DeleteDisk(ctx, path)
 	return r.Host.DeleteDisk(ctx, path)

@@ -28,10 +28,11 @@ type rollbackCase struct {
 	trace []string
 }
 
-// The files in the new VM's folder once its disk is copied, and once the
-// VM is registered.
+// The files in the new VM's folder once its disk is copied, once the
+// template's NVRAM is, and once the VM is registered.
 const (
 	copiedFiles = "web01-flat.vmdk web01.vmdk"
+	nvramFiles  = "web01-flat.vmdk web01.nvram web01.vmdk"
 	vmFiles     = "vmware.log web01-flat.vmdk web01.nvram web01.vmdk web01.vmx"
 )
 
@@ -42,6 +43,7 @@ func createTrace(failed int, line string, undo ...string) []string {
 	all := []string{
 		"MakeDir [datastore1] web01: (empty)",
 		"CopyDisk [datastore1] web01/web01.vmdk: " + copiedFiles,
+		"CopyFile [datastore1] web01/web01.nvram: " + nvramFiles,
 		"CreateVM web01: " + vmFiles,
 		"GrowDisk [datastore1] web01/web01.vmdk: " + vmFiles,
 		"Power on web01: " + vmFiles,
@@ -76,16 +78,17 @@ func rollbackCases(sim *esxisim.Simulator) []rollbackCase {
 			inject: func() func() { return sim.FailTask("CreateVM_Task", &types.InvalidDeviceSpec{}, 1) },
 			step:   "creating VM", kind: errkind.Unknown,
 			undone: []string{"disk [datastore1] web01/web01.vmdk", "folder [datastore1] web01"},
-			// The copied disk is removed on its own before its folder.
-			trace: createTrace(2, "CreateVM web01 (failed): "+copiedFiles,
-				"DeleteDisk [datastore1] web01/web01.vmdk: (empty)", "DeleteDir [datastore1] web01: (no folder)"),
+			// The copied disk is removed on its own before its folder, which
+			// takes the NVRAM with it.
+			trace: createTrace(3, "CreateVM web01 (failed): "+nvramFiles,
+				"DeleteDisk [datastore1] web01/web01.vmdk: web01.nvram", "DeleteDir [datastore1] web01: (no folder)"),
 		},
 		{
 			name:   "ReconfigVM_Task fails",
 			inject: func() func() { return sim.FailTask("ReconfigVM_Task", &types.NoDiskSpace{Datastore: "datastore1"}, 1) },
 			step:   "growing disk", want: client.ErrNoDiskSpace, kind: errkind.Refused,
 			undone: []string{"VM web01", "disk [datastore1] web01/web01.vmdk", "folder [datastore1] web01"},
-			trace:  createTrace(3, "GrowDisk [datastore1] web01/web01.vmdk (failed): "+vmFiles, undoRegistered...),
+			trace:  createTrace(4, "GrowDisk [datastore1] web01/web01.vmdk (failed): "+vmFiles, undoRegistered...),
 		},
 		{
 			name: "power-on refused",
@@ -94,7 +97,7 @@ func rollbackCases(sim *esxisim.Simulator) []rollbackCase {
 			},
 			step: "powering on", kind: errkind.Unknown,
 			undone: []string{"VM web01", "disk [datastore1] web01/web01.vmdk", "folder [datastore1] web01"},
-			trace:  createTrace(4, "Power on web01 (failed): "+vmFiles, undoRegistered...),
+			trace:  createTrace(5, "Power on web01 (failed): "+vmFiles, undoRegistered...),
 		},
 		{
 			name:   "no IP address in time",
@@ -102,7 +105,7 @@ func rollbackCases(sim *esxisim.Simulator) []rollbackCase {
 			spec:   func(s CreateSpec) CreateSpec { s.WaitIP = 300 * time.Millisecond; return s },
 			step:   "waiting for the guest's IP address", want: ErrWaitTimeout, kind: errkind.Timeout,
 			undone: []string{"power of web01", "VM web01", "disk [datastore1] web01/web01.vmdk", "folder [datastore1] web01"},
-			trace: createTrace(4, "Power on web01: "+vmFiles,
+			trace: createTrace(5, "Power on web01: "+vmFiles,
 				append([]string{"Power off web01: " + vmFiles}, undoRegistered...)...),
 		},
 		{
@@ -189,8 +192,8 @@ func TestRollbackKeepsWhatALateCreateNeeds(t *testing.T) {
 		!strings.Contains(err.Error(), "may still appear") || !strings.Contains(err.Error(), "kept for the VM that may still appear") {
 		t.Fatalf("left %q: %v", left, err)
 	}
-	if got := strings.Join(folderFiles(t, sim, "web01"), " "); got != copiedFiles {
-		t.Fatalf("the folder holds %q, want %q", got, copiedFiles)
+	if got := strings.Join(folderFiles(t, sim, "web01"), " "); got != nvramFiles {
+		t.Fatalf("the folder holds %q, want %q", got, nvramFiles)
 	}
 	if _, err := h.late(ctx); err != nil {
 		t.Fatalf("the late create: %v", err)

@@ -92,6 +92,12 @@ func (h *watchedHost) CopyDisk(ctx context.Context, src, dst, controller string)
 	return err
 }
 
+func (h *watchedHost) CopyFile(ctx context.Context, src, dst string) error {
+	err := h.Host.CopyFile(ctx, src, dst)
+	h.note("CopyFile "+dst, err)
+	return err
+}
+
 func (h *watchedHost) DeleteDisk(ctx context.Context, path string) error {
 	err := h.Host.DeleteDisk(ctx, path)
 	h.note("DeleteDisk "+path, err)

@@ -254,3 +254,46 @@ func TestMove(t *testing.T) {
 		t.Fatal("mv with one argument succeeded")
 	}
 }
+
+// TestSnapshotDeltasOverTheShell takes a snapshot with vim-cmd, finds the
+// template on an SEsparse delta, clones the delta with vmkfstools -i into
+// one flat disk holding the current state, and consolidates with
+// snapshot.removeall.
+func TestSnapshotDeltasOverTheShell(t *testing.T) {
+	e := newEnv(t)
+	vmid := e.vmidOfName(t, template)
+	e.must(t, "vim-cmd vmsvc/power.on "+vmid)
+	if out := e.must(t, "vim-cmd vmsvc/snapshot.create "+vmid+" s1 d 0 0"); out != "Create Snapshot:\n" {
+		t.Fatalf("snapshot.create printed %q", out)
+	}
+	delta := "/vmfs/volumes/datastore1/" + template + "/" + template + "-000001.vmdk"
+	if _, err := os.Stat(filepath.Join(e.sim.DatastoreDir(), template, template+"-000001-sesparse.vmdk")); err != nil {
+		t.Fatalf("no delta after snapshot.create: %v", err)
+	}
+	if err := e.sim.WriteGuestDisk(template, 0, 12345, []byte("written after the snapshot")); err != nil {
+		t.Fatal(err)
+	}
+	want, err := e.sim.ReadDisk(template, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.must(t, "mkdir /vmfs/volumes/datastore1/c")
+	out, errOut, exit := e.exec(t, "vmkfstools -i "+delta+" -d thin /vmfs/volumes/datastore1/c/c.vmdk")
+	if err := ssh.ParseVmkfstools(out+errOut, exit); err != nil {
+		t.Fatalf("cloning the delta: %v\n%s%s", err, out, errOut)
+	}
+	got, _ := os.ReadFile(filepath.Join(e.sim.DatastoreDir(), "c", "c-flat.vmdk"))
+	if string(got) != string(want) {
+		t.Fatal("vmkfstools -i of a delta did not copy the chain's current state")
+	}
+	if out := e.must(t, "vim-cmd vmsvc/snapshot.removeall "+vmid); out != "Remove All Snapshots:\n" {
+		t.Fatalf("snapshot.removeall printed %q", out)
+	}
+	flat, _ := os.ReadFile(filepath.Join(e.sim.DatastoreDir(), template, template+"-flat.vmdk"))
+	if string(flat) != string(want) {
+		t.Fatal("snapshot.removeall did not consolidate the delta into the base")
+	}
+	if left, _ := filepath.Glob(filepath.Join(e.sim.DatastoreDir(), template, "*-000001*")); len(left) > 0 {
+		t.Fatalf("delta files left: %v", left)
+	}
+}

@@ -13,10 +13,12 @@
 //
 // Supported: vim-cmd vmsvc/getallvms, power.getstate, power.on, power.off,
 // power.shutdown, power.reset, power.suspend, reload, unregister, destroy,
-// snapshot.create, snapshot.get, snapshot.remove, and solo/registervm
-// (which reads the .vmx from the datastore and registers the VM it
-// describes); vmkfstools -i (clone), -U (delete) and -X (extend); mkdir
-// [-p]; rm [-rf]; and sh -c with the two file-writing scripts of
+// snapshot.create, snapshot.get, snapshot.remove, snapshot.removeall, and
+// solo/registervm (which reads the .vmx from the datastore and registers
+// the VM it describes); vmkfstools -i (clone: a disk on a snapshot delta is
+// copied as its consolidated current state, as on ESXi), -U (delete) and
+// -X (extend); mkdir
+// [-p]; rm [-rf]; cp (a file); and sh -c with the two file-writing scripts of
 // pkg/esxi/sshhost. The vmid of a VM is the number of its simulator
 // reference (vm-12 is vmid 12). Paths must lie under
 // /vmfs/volumes/<datastore>/ of the simulator's datastore; the shell never

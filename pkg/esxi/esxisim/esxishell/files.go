@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/ceso/ceso/pkg/esxi/sshhost"
 )
@@ -65,6 +66,46 @@ func (s *Shell) rm(args []string) result {
 	}
 	if err != nil && !(force && errors.Is(err, fs.ErrNotExist)) {
 		return failed(fmt.Sprintf("rm: can't remove '%s': %s\n", args[0], errnoText(err)), 1)
+	}
+	return ok("")
+}
+
+// cp runs cp SRC DST for a file (not a folder), as BusyBox does: an
+// existing destination is overwritten.
+func (s *Shell) cp(args []string) result {
+	if len(args) != 2 || strings.HasPrefix(args[0], "-") {
+		return failed("BusyBox: cp takes a source file and a destination here\n", 1)
+	}
+	from, err := s.resolve(args[0])
+	if err != nil {
+		return failed(fmt.Sprintf("cp: can't stat '%s': No such file or directory\n", args[0]), 1)
+	}
+	to, err := s.resolve(args[1])
+	if err != nil {
+		return failed(fmt.Sprintf("cp: can't create '%s': Permission denied\n", args[1]), 1)
+	}
+	in, err := os.Open(from.local)
+	if err == nil {
+		var st os.FileInfo
+		if st, err = in.Stat(); err == nil && st.IsDir() {
+			_ = in.Close()
+			return failed(fmt.Sprintf("cp: omitting directory '%s'\n", args[0]), 1)
+		}
+	}
+	if err != nil {
+		return failed(fmt.Sprintf("cp: can't stat '%s': %s\n", args[0], errnoText(err)), 1)
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to.local, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return failed(fmt.Sprintf("cp: can't create '%s': %s\n", args[1], errnoText(err)), 1)
+	}
+	_, err = io.Copy(out, in)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return failed(fmt.Sprintf("cp: write error: %s\n", errnoText(err)), 1)
 	}
 	return ok("")
 }

@@ -95,6 +95,8 @@ func (s *Shell) run(ctx context.Context, line string, stdin io.Reader) result {
 		return s.rm(argv[1:])
 	case "mv":
 		return s.mv(argv[1:])
+	case "cp":
+		return s.cp(argv[1:])
 	case "sh":
 		return s.sh(argv[1:], stdin)
 	}

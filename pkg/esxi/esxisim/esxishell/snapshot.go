@@ -10,7 +10,8 @@ import (
 	"github.com/vmware/govmomi/vim25/types"
 )
 
-// snapshot runs vim-cmd vmsvc/snapshot.create, .get and .remove.
+// snapshot runs vim-cmd vmsvc/snapshot.create, .get, .remove and
+// .removeall.
 func (s *Shell) snapshot(ctx context.Context, op string, args []string) result {
 	if len(args) < 1 {
 		return failed("Insufficient arguments.\n", 1)
@@ -35,6 +36,11 @@ func (s *Shell) snapshot(ctx context.Context, op string, args []string) result {
 			writeTree(&b, v.Snapshot.RootSnapshotList, 1)
 		}
 		return ok(b.String())
+	case "removeall":
+		if err := wait(ctx)(vm.RemoveAllSnapshot(ctx, types.NewBool(true))); err != nil {
+			return callResult("Remove All Snapshots failed", err)
+		}
+		return ok("Remove All Snapshots:\n")
 	case "remove":
 		if len(args) < 2 {
 			return failed("Insufficient arguments.\n", 1)
