@@ -107,11 +107,12 @@ func (e *Export) Open(ctx context.Context, it Item) (io.ReadCloser, int64, error
 	}
 	res, err := e.h.c.Vim().Client.DownloadRequest(ctx, it.url, &soap.DefaultDownload)
 	if err != nil {
-		return nil, 0, fmt.Errorf("downloading %s: %w", it.Name, client.Classify(err))
+		return nil, 0, fmt.Errorf("downloading %s: %w", it.Name, e.leaseErr(err))
 	}
 	if res.StatusCode != http.StatusOK {
 		_ = res.Body.Close()
-		return nil, 0, fmt.Errorf("downloading %s: the host answered %s", it.Name, res.Status)
+		// An expired lease's URLs answer 404: say why it expired.
+		return nil, 0, fmt.Errorf("downloading %s: %w", it.Name, e.leaseErr(fmt.Errorf("the host answered %s", res.Status)))
 	}
 	return &countingBody{ReadCloser: res.Body, k: e.keeper}, res.ContentLength, nil
 }
