@@ -170,13 +170,20 @@ func (b *backupRun) storeDisks(ctx context.Context, exp *esxihost.Export, tmp st
 		}
 		f.Name, f.Kind, f.DeviceKey = name, archive.KindDisk, it.Key
 		out = append(out, storedDisk{file: f, key: it.Key, sha1: sha1})
+		if sizes[i] <= 0 {
+			// ESXi streams a streamOptimized disk without announcing its
+			// size: once it is read, its size is known.
+			sizes[i] = f.Size
+			bar.SetTotal(transferTotal(sizes))
+		}
 	}
 	return out, nil
 }
 
 // transferTotal is the number of bytes the export will send: the sum of
-// the disks' sizes as the lease or the download announced them, or 0
-// (unknown: the bar shows no total) while one is not known. It is never a
+// the disks' sizes as the lease or the download announced them (or as
+// they turned out, once read), or 0 (unknown: the bar shows no total)
+// while one is not known. It is never a
 // disk's capacity, which a thin disk does not send.
 func transferTotal(sizes []int64) int64 {
 	var total int64
