@@ -14,6 +14,7 @@ import (
 	"github.com/ceso/ceso/pkg/backup/esxihost"
 	"github.com/ceso/ceso/pkg/backup/retention"
 	"github.com/ceso/ceso/pkg/backup/target"
+	"github.com/ceso/ceso/pkg/esxi/ssh"
 	"github.com/ceso/ceso/pkg/ops"
 )
 
@@ -32,7 +33,7 @@ func (d Deps) planning() Deps {
 	}
 	if _, done := d.Catalog.(dryCatalog); !done {
 		d.Catalog = dryCatalog{Catalog: d.Catalog, record: d.Plan}
-		d.Targets = &dryTargets{Targets: d.Targets, record: d.Plan, open: map[string]*dryTarget{}}
+		d.Targets = &dryTargets{Targets: d.Targets, record: d.Plan, open: map[string]*dryTarget{}, shell: d.shellPlanned()}
 		d.ProgressTTY = false
 	}
 	return d
@@ -81,6 +82,7 @@ type dryTargets struct {
 	record func(ops.Step)
 	mu     sync.Mutex
 	open   map[string]*dryTarget
+	shell  func(context.Context) bool
 }
 
 func (s *dryTargets) Get(ctx context.Context, name string) (target.Target, error) {
@@ -93,7 +95,7 @@ func (s *dryTargets) Get(ctx context.Context, name string) (target.Target, error
 	if dt, ok := s.open[t.Name()]; ok {
 		return dt, nil
 	}
-	dt := &dryTarget{Target: t, record: s.record, files: map[string][]byte{}, gone: map[string]bool{}}
+	dt := &dryTarget{Target: t, record: s.record, files: map[string][]byte{}, gone: map[string]bool{}, shell: s.shell, dirs: map[string]bool{}}
 	s.open[t.Name()] = dt
 	return dt, nil
 }
@@ -106,6 +108,8 @@ type dryTarget struct {
 	mu     sync.Mutex
 	files  map[string][]byte // written in the dry run
 	gone   map[string]bool   // removed in the dry run
+	shell  func(context.Context) bool
+	dirs   map[string]bool // folders a plan over SSH made
 }
 
 func (t *dryTarget) step(action, detail string) {
@@ -131,6 +135,7 @@ func (t *dryTarget) Create(ctx context.Context, p string) (target.File, error) {
 	if _, err := t.Stat(ctx, p); err == nil {
 		return nil, target.ErrExist
 	}
+	t.shellMkdir(ctx, path.Dir(p))
 	return &dryFile{t: t, p: p}, nil
 }
 
@@ -202,7 +207,11 @@ func (t *dryTarget) List(ctx context.Context, dir string) ([]target.Info, error)
 }
 
 func (t *dryTarget) Rename(ctx context.Context, from, to string) error {
-	t.step("rename "+t.Location(from)+" → "+t.Location(to), "")
+	what := "rename " + t.Location(from) + " → " + t.Location(to)
+	t.shellMkdir(ctx, path.Dir(to))
+	if !t.shellStep(ctx, what, func(ds *target.Datastore) (ssh.Command, error) { return ds.MoveCommand(from, to) }) {
+		t.step(what, "")
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for f, data := range t.files {
@@ -225,7 +234,10 @@ func (t *dryTarget) RemoveAll(ctx context.Context, p string) error {
 	}
 	t.mu.Unlock()
 	if _, err := t.Target.Stat(ctx, p); err == nil {
-		t.step("remove "+t.Location(p), "")
+		what := "remove " + t.Location(p)
+		if !t.shellStep(ctx, what, func(ds *target.Datastore) (ssh.Command, error) { return ds.RemoveCommand(p) }) {
+			t.step(what, "")
+		}
 		t.mu.Lock()
 		t.gone[p] = true
 		t.mu.Unlock()

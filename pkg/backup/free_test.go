@@ -13,6 +13,7 @@ import (
 
 	"github.com/ceso/ceso/internal/storage"
 	"github.com/ceso/ceso/pkg/backup/archive"
+	"github.com/ceso/ceso/pkg/backup/target"
 	"github.com/ceso/ceso/pkg/cloudinit"
 	"github.com/ceso/ceso/pkg/esxi/client"
 	"github.com/ceso/ceso/pkg/esxi/esxisim"
@@ -284,5 +285,44 @@ func TestFreeLicenceWithoutShell(t *testing.T) {
 	_, err = Restore(ctxT(t), e.d, RestoreRequest{ID: entry.ID, AsNew: "nope"})
 	if !errors.Is(err, client.ErrRestrictedVersion) || !strings.Contains(err.Error(), "esxi.transport to auto") {
 		t.Fatalf("restore over the API only: %v", err)
+	}
+}
+
+// TestDryRunOfADatastoreTargetShowsItsShellLines: on the free licence a
+// backup's plan shows the datastore target's folder and rename as the
+// shell lines the run would use (mkdir -p, mv -n), runs none of them and
+// changes nothing; on a licensed host the same plan keeps them on the API.
+func TestDryRunOfADatastoreTargetShowsItsShellLines(t *testing.T) {
+	e := newEnv(t, esxisim.Options{})
+	shell := e.withShell(t)
+	ds, err := target.NewSet(nil, "", func(context.Context) (*client.Client, error) { return e.c, nil }).
+		WithShell(e.d.Shell, false).Get(ctxT(t), target.DatastoreTarget(e.sim.Datastore()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.d.Targets = target.Single(ds)
+	folder := "/vmfs/volumes/" + e.sim.Datastore() + "/ceso-backups/" + src + "/"
+	for _, free := range []bool{true, false} {
+		e.sim.SetFreeLicence(free)
+		before := e.datastoreTree(t)
+		steps, err := PlanCreate(ctxT(t), e.d, CreateRequest{VM: src})
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan := actions(steps)
+		for _, want := range []string{"[ssh] mkdir -p " + folder, "[ssh] mv -n " + folder} {
+			if strings.Contains(plan, want) != free {
+				t.Errorf("free=%v: plan has %q: %v\n%s", free, want, !free, plan)
+			}
+		}
+		if !free && !strings.Contains(plan, "[api] rename [datastore1] ceso-backups/"+src+"/") {
+			t.Errorf("licensed plan lacks the API rename:\n%s", plan)
+		}
+		if after := e.datastoreTree(t); len(after) != len(before) {
+			t.Errorf("free=%v: the dry run changed the datastore", free)
+		}
+	}
+	if c := shell.Commands(); len(c) != 0 {
+		t.Errorf("the dry runs ran %q", c)
 	}
 }

@@ -107,7 +107,7 @@ func (d *Datastore) mkdir(ctx context.Context, dir string) error {
 			return err
 		}
 		return nil
-	}, func() (ssh.Command, error) { return ssh.Mkdir(d.dsPath(dir)) })
+	}, func() (ssh.Command, error) { return d.MkdirCommand(dir) })
 	if err != nil {
 		return fmt.Errorf("making directory %s: %w", d.dsPath(dir), d.classify(err))
 	}
@@ -258,7 +258,7 @@ func (d *Datastore) Rename(ctx context.Context, from, to string) error {
 			err = task.Wait(ctx)
 		}
 		return err
-	}, func() (ssh.Command, error) { return ssh.Move(d.dsPath(from), d.dsPath(to)) })
+	}, func() (ssh.Command, error) { return d.MoveCommand(from, to) })
 	if err != nil {
 		return fmt.Errorf("renaming %s to %s: %w", d.dsPath(from), d.dsPath(to), d.classify(err))
 	}
@@ -282,7 +282,7 @@ func (d *Datastore) RemoveAll(ctx context.Context, p string) error {
 			err = task.Wait(ctx)
 		}
 		return err
-	}, func() (ssh.Command, error) { return ssh.RemoveTree(d.dsPath(p)) })
+	}, func() (ssh.Command, error) { return d.RemoveCommand(p) })
 	if err != nil && !client.IsFault(err, &types.FileNotFound{}) {
 		return fmt.Errorf("removing %s: %w", d.dsPath(p), d.classify(err))
 	}

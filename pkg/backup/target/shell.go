@@ -75,3 +75,15 @@ func (d *Datastore) change(ctx context.Context, what string, api func() error, s
 	}
 	return nil
 }
+
+// MkdirCommand, MoveCommand and RemoveCommand are the shell lines the
+// target runs for its changes when they go over SSH: what a dry run shows.
+func (d *Datastore) MkdirCommand(dir string) (ssh.Command, error) { return ssh.Mkdir(d.dsPath(dir)) }
+
+// MoveCommand: see MkdirCommand.
+func (d *Datastore) MoveCommand(from, to string) (ssh.Command, error) {
+	return ssh.Move(d.dsPath(from), d.dsPath(to))
+}
+
+// RemoveCommand: see MkdirCommand.
+func (d *Datastore) RemoveCommand(p string) (ssh.Command, error) { return ssh.RemoveTree(d.dsPath(p)) }

@@ -1,0 +1,64 @@
+package backup
+
+import (
+	"context"
+	"sync"
+
+	"github.com/ceso/ceso/pkg/backup/target"
+	"github.com/ceso/ceso/pkg/esxi/ssh"
+	"github.com/ceso/ceso/pkg/esxi/sshhost"
+	"github.com/ceso/ceso/pkg/ops"
+)
+
+// shellPlanned returns how a dry run decides, once, whether a datastore
+// target's changes would go over SSH: with a shell, when the transport
+// says so or the host's licence is the free one (a run finds out by the
+// host's refusal; a dry run may not try a change, so it reads the
+// licence).
+func (d Deps) shellPlanned() func(context.Context) bool {
+	var (
+		once sync.Once
+		via  bool
+	)
+	return func(ctx context.Context) bool {
+		once.Do(func() {
+			switch {
+			case d.Shell == nil:
+			case d.ShellFirst:
+				via = true
+			case d.Client != nil:
+				free, err := sshhost.FreeLicence(ctx, d.Client)
+				via = err == nil && free
+			}
+		})
+		return via
+	}
+}
+
+// shellStep records the shell line a datastore target would run for a
+// change, when its changes go over SSH, and reports whether it did.
+func (t *dryTarget) shellStep(ctx context.Context, what string, cmd func(*target.Datastore) (ssh.Command, error)) bool {
+	ds, ok := t.Target.(*target.Datastore)
+	if !ok || t.shell == nil || !t.shell(ctx) {
+		return false
+	}
+	c, err := cmd(ds)
+	if err != nil {
+		t.step(what, "its shell line cannot be made: "+err.Error())
+		return true
+	}
+	t.record(ops.Step{Via: "ssh", Action: c.String(), Detail: what})
+	return true
+}
+
+// shellMkdir records, once per folder, the mkdir -p a change over SSH
+// needs first.
+func (t *dryTarget) shellMkdir(ctx context.Context, dir string) {
+	t.mu.Lock()
+	seen := t.dirs[dir]
+	t.dirs[dir] = true
+	t.mu.Unlock()
+	if !seen {
+		t.shellStep(ctx, "make the folder "+t.Location(dir), func(ds *target.Datastore) (ssh.Command, error) { return ds.MkdirCommand(dir) })
+	}
+}
