@@ -29,7 +29,7 @@ func (r *restoreRun) importVM(ctx context.Context) (esxihost.VM, int64, error) {
 	}
 	v, n, err := r.importAPI(ctx)
 	if errors.Is(err, client.ErrRestrictedVersion) && r.w.sh != nil && !r.d.dry() {
-		r.w.refused()
+		r.w.refusals.Refuse()
 		r.viaShell = true
 		note(ctx, r.d, "the host's licence refuses the OVF import (%v): restoring with the host's own tools over SSH", err)
 		return r.importShell(ctx)

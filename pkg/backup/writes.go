@@ -2,7 +2,6 @@ package backup
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 
@@ -27,10 +26,9 @@ type writes struct {
 	sh  *sshhost.Host // nil without Deps.Shell
 	run sshhost.Runner
 
-	mu         sync.Mutex
-	restricted bool
-	planOnce   sync.Once
-	planShell  bool
+	refusals  client.Refusals
+	planOnce  sync.Once
+	planShell bool
 }
 
 func newWrites(d Deps, api *esxihost.Host) *writes {
@@ -54,9 +52,7 @@ func (w *writes) viaShell(ctx context.Context) bool {
 		w.planOnce.Do(func() { w.planShell = w.decidePlan(ctx) })
 		return w.planShell
 	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.restricted || w.d.ShellFirst
+	return w.refusals.Refused() || w.d.ShellFirst
 }
 
 // decidePlan is a dry run's choice: SSH when the transport says so or the
@@ -81,25 +77,21 @@ func (w *writes) decidePlan(ctx context.Context) bool {
 // over SSH if the API refused it with RestrictedVersion.
 func (w *writes) do(ctx context.Context, what string, api, shell func() error) error {
 	if !w.viaShell(ctx) {
-		err := api()
-		if !errors.Is(err, client.ErrRestrictedVersion) || w.d.dry() {
-			return err
+		if w.d.dry() {
+			return api()
 		}
 		if w.sh == nil {
+			if err := api(); !client.IsRestricted(err) {
+				return err
+			}
 			return fmt.Errorf("%s: %w", what, ErrNoShell)
 		}
-		w.refused()
+		if fallback, _, err := w.refusals.Try(api); !fallback {
+			return err
+		}
 	}
 	w.noteShell(ctx, what)
 	return shell()
-}
-
-// refused records that the host refused a change over the API: the later
-// ones go straight to SSH.
-func (w *writes) refused() {
-	w.mu.Lock()
-	w.restricted = true
-	w.mu.Unlock()
 }
 
 // noteShell says that a step goes over SSH, and why.

@@ -35,9 +35,10 @@ type Datastore struct {
 
 	shell fileShell // set by the Set that opens it
 
-	mu         sync.Mutex // guards dirs and restricted
-	dirs       map[string]bool
-	restricted bool // the host refused a change over the API
+	refusals client.Refusals // the host refused a change over the API
+
+	mu   sync.Mutex // guards dirs
+	dirs map[string]bool
 }
 
 var _ Target = (*Datastore)(nil)

@@ -5,10 +5,8 @@ import (
 	"fmt"
 
 	"github.com/ceso/ceso/pkg/config"
-	"github.com/ceso/ceso/pkg/esxi/client"
 	"github.com/ceso/ceso/pkg/esxi/ssh"
 	"github.com/ceso/ceso/pkg/ops"
-	"github.com/vmware/govmomi/vim25/types"
 )
 
 // Shell runs a command on the host's own shell (ESXi's BusyBox, over
@@ -36,27 +34,19 @@ type fileShell struct {
 	first bool
 }
 
-// viaShell reports whether a change goes straight to the shell: the
-// transport says so, or the host refused one before.
-func (d *Datastore) viaShell() bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.shell.sh != nil && (d.shell.first || d.restricted)
-}
-
-// change makes one change: over the API unless it goes straight to the
-// shell; a RestrictedVersion refusal sends it, and every later one, to the
-// shell (noted once in the operation's output and audit record).
+// change makes one change: over the API unless the transport sends it
+// straight to the shell; a RestrictedVersion refusal sends it, and every
+// later one, to the shell (noted once in the operation's output and audit
+// record). Without a shell it is the API only.
 func (d *Datastore) change(ctx context.Context, what string, api func() error, shell func() (ssh.Command, error)) error {
-	if !d.viaShell() {
-		err := api()
-		if err == nil || d.shell.sh == nil || !client.IsFault(err, &types.RestrictedVersion{}) {
+	if d.shell.sh == nil {
+		return api()
+	}
+	if !d.shell.first {
+		fallback, first, err := d.refusals.Try(api)
+		if !fallback {
 			return err
 		}
-		d.mu.Lock()
-		first := !d.restricted
-		d.restricted = true
-		d.mu.Unlock()
 		if first {
 			ops.Note(ctx, "target %s: %s over SSH: the host's licence refuses datastore file changes over the API", d.name, what)
 		}

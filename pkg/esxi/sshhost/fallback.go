@@ -2,9 +2,7 @@ package sshhost
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sync"
 
 	"github.com/ceso/ceso/pkg/esxi/client"
 	"github.com/ceso/ceso/pkg/esxi/vm"
@@ -27,8 +25,7 @@ type FallbackHost struct {
 	// because the API refused it (the metrics count it). Set it before use.
 	OnFallback func(ctx context.Context)
 
-	mu         sync.Mutex
-	restricted bool
+	refusals client.Refusals
 }
 
 var _ vm.Host = (*FallbackHost)(nil)
@@ -42,17 +39,7 @@ func NewFallback(api vm.Host, ssh *Host, licence func(context.Context) (bool, er
 }
 
 // Restricted reports whether the host has refused a write over the API.
-func (f *FallbackHost) Restricted() bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.restricted
-}
-
-func (f *FallbackHost) setRestricted() {
-	f.mu.Lock()
-	f.restricted = true
-	f.mu.Unlock()
-}
+func (f *FallbackHost) Restricted() bool { return f.refusals.Refused() }
 
 // Note is ops.Note, for remarks about the SSH connection made during a
 // step.
@@ -63,12 +50,10 @@ func note(ctx context.Context, format string, a ...any) { ops.Note(ctx, format, 
 // fallback runs call on the API host and, if the licence refuses it, on
 // the SSH host.
 func fallback[T any](ctx context.Context, f *FallbackHost, step string, call func(vm.Host) (T, error)) (T, error) {
-	if !f.Restricted() {
-		v, err := call(f.api)
-		if !errors.Is(err, client.ErrRestrictedVersion) {
-			return v, err
-		}
-		f.setRestricted()
+	var v T
+	fallback, _, err := f.refusals.Try(func() (err error) { v, err = call(f.api); return err })
+	if !fallback {
+		return v, err
 	}
 	note(ctx, "%s over SSH: the host's licence refuses API writes", step)
 	if f.OnFallback != nil {

@@ -232,7 +232,7 @@ func TestFallbackDryRunFollowsTheLicence(t *testing.T) {
 			r := &fakeRunner{}
 			f := NewFallback(&fakeAPI{}, New(r, Options{}), lic)
 			if tt.restricted {
-				f.setRestricted()
+				f.refusals.Refuse()
 			}
 			record, steps := recordSteps()
 			p := f.DryRun(record)
