@@ -107,6 +107,10 @@ type Deps struct {
 	// changed) is reported to Plan instead of made. They still read the
 	// catalog and the targets, so the plan is the one the run would follow.
 	Plan func(ops.Step)
+
+	// licence answers, once per dry run, whether the host runs on the free
+	// licence (set by planning).
+	licence func(context.Context) (bool, error)
 }
 
 // dry reports whether d only plans.

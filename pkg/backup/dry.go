@@ -32,6 +32,7 @@ func (d Deps) planning() Deps {
 		return d
 	}
 	if _, done := d.Catalog.(dryCatalog); !done {
+		d.licence = licenceOnce(d.Client)
 		d.Catalog = dryCatalog{Catalog: d.Catalog, record: d.Plan}
 		d.Targets = &dryTargets{Targets: d.Targets, record: d.Plan, open: map[string]*dryTarget{}, shell: d.shellPlanned()}
 		d.ProgressTTY = false

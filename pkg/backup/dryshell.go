@@ -5,33 +5,54 @@ import (
 	"sync"
 
 	"github.com/ceso/ceso/pkg/backup/target"
+	"github.com/ceso/ceso/pkg/esxi/client"
 	"github.com/ceso/ceso/pkg/esxi/ssh"
 	"github.com/ceso/ceso/pkg/esxi/sshhost"
 	"github.com/ceso/ceso/pkg/ops"
 )
 
-// shellPlanned returns how a dry run decides, once, whether a datastore
-// target's changes would go over SSH: with a shell, when the transport
-// says so or the host's licence is the free one (a run finds out by the
-// host's refusal; a dry run may not try a change, so it reads the
-// licence).
-func (d Deps) shellPlanned() func(context.Context) bool {
+// licenceOnce reads, once per dry run, whether the host runs on the free
+// licence: a run finds out by the host's refusal, but a dry run may not try
+// a change, so it reads the licence. The engine's writes and the datastore
+// targets ask the same answer.
+func licenceOnce(c *client.Client) func(context.Context) (bool, error) {
 	var (
 		once sync.Once
-		via  bool
+		free bool
+		err  error
 	)
-	return func(ctx context.Context) bool {
+	return func(ctx context.Context) (bool, error) {
 		once.Do(func() {
-			switch {
-			case d.Shell == nil:
-			case d.ShellFirst:
-				via = true
-			case d.Client != nil:
-				free, err := sshhost.FreeLicence(ctx, d.Client)
-				via = err == nil && free
+			if c != nil {
+				free, err = sshhost.FreeLicence(ctx, c)
 			}
 		})
-		return via
+		return free, err
+	}
+}
+
+// freeLicence is the dry run's answer of licenceOnce (read now when d is
+// not a planning one).
+func (d Deps) freeLicence(ctx context.Context) (bool, error) {
+	if d.licence == nil {
+		return licenceOnce(d.Client)(ctx)
+	}
+	return d.licence(ctx)
+}
+
+// shellPlanned returns how a dry run decides whether a datastore target's
+// changes would go over SSH: with a shell, when the transport says so or
+// the host's licence is the free one.
+func (d Deps) shellPlanned() func(context.Context) bool {
+	return func(ctx context.Context) bool {
+		if d.Shell == nil {
+			return false
+		}
+		if d.ShellFirst {
+			return true
+		}
+		free, err := d.freeLicence(ctx)
+		return err == nil && free
 	}
 }
 

@@ -62,7 +62,7 @@ func (w *writes) decidePlan(ctx context.Context) bool {
 		w.d.Plan(step("local", "writes over SSH", "esxi.transport ssh"))
 		return true
 	}
-	free, err := sshhost.FreeLicence(ctx, w.d.Client)
+	free, err := w.d.freeLicence(ctx)
 	if err != nil {
 		w.d.Plan(step("local", "writes over the API", "the licence could not be read (%v); on the free licence they would run over SSH", err))
 		return false
