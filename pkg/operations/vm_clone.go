@@ -84,9 +84,6 @@ var VMClone = &Op[VMCloneParams, *VMResult]{
 			return nil, err
 		}
 		return withVMHost(ctx, a, func(c *client.Client, h vm.Host) ([]ops.Step, error) {
-			if err := checkHost(ctx, c, p.Hardware, p.Datastore); err != nil {
-				return nil, err
-			}
 			spec.Host = h
 			return vm.PlanClone(ctx, c, spec)
 		})
@@ -97,9 +94,6 @@ var VMClone = &Op[VMCloneParams, *VMResult]{
 			return nil, err
 		}
 		return withVMHost(ctx, a, func(c *client.Client, h vm.Host) (*VMResult, error) {
-			if err := checkHost(ctx, c, p.Hardware, p.Datastore); err != nil {
-				return nil, err
-			}
 			spec.Host = reported(a, h)
 			return vm.Clone(ctx, c, spec)
 		})

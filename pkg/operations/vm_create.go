@@ -70,9 +70,6 @@ var VMCreate = &Op[VMCreateParams, *VMResult]{
 			return nil, err
 		}
 		return withVMHost(ctx, a, func(c *client.Client, h vm.Host) ([]ops.Step, error) {
-			if err := checkHost(ctx, c, p.Hardware, p.Datastore); err != nil {
-				return nil, err
-			}
 			spec.Host = h
 			return vm.PlanCreate(ctx, c, spec)
 		})
@@ -83,9 +80,6 @@ var VMCreate = &Op[VMCreateParams, *VMResult]{
 			return nil, err
 		}
 		return withVMHost(ctx, a, func(c *client.Client, h vm.Host) (*VMResult, error) {
-			if err := checkHost(ctx, c, p.Hardware, p.Datastore); err != nil {
-				return nil, err
-			}
 			spec.Host = reported(a, h)
 			return vm.Create(ctx, c, spec)
 		})

@@ -1,12 +1,9 @@
 package operations
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/ceso/ceso/pkg/cloudinit"
-	"github.com/ceso/ceso/pkg/esxi/client"
-	"github.com/ceso/ceso/pkg/esxi/vm"
 )
 
 // ESXi 8.0's configuration maximums for one VM (Broadcom's "VMware
@@ -43,20 +40,6 @@ func (h Hardware) Validate() error {
 		return fmt.Errorf("disk_size_bytes %d: more than the 62 TiB a virtual disk on VMFS can hold", h.DiskSizeBytes)
 	}
 	return nil
-}
-
-// checkHost refuses the sizes of h this host cannot give a VM on
-// datastore ("" for the source's): vm.HostLimits, read only when a size
-// is asked for.
-func checkHost(ctx context.Context, c *client.Client, h Hardware, datastore string) error {
-	if h == (Hardware{}) {
-		return nil
-	}
-	lim, err := vm.ReadHostLimits(ctx, c)
-	if err != nil {
-		return err
-	}
-	return lim.Check(h.CPU, h.MemoryMB, h.DiskSizeBytes, datastore)
 }
 
 // PowerOnWait is whether to start a new VM and how long to wait for its

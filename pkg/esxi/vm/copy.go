@@ -81,6 +81,9 @@ func prepareCopy(ctx context.Context, c *client.Client, r *copyRequest) (*copyPl
 	if _, err := inv.datastore(ds); err != nil {
 		return nil, err
 	}
+	if err := inv.limits.Check(r.cpu, r.memoryMB, r.diskSize, ds); err != nil {
+		return nil, err
+	}
 	p.dir = dsPath(ds, r.name)
 	if err := p.build(ds); err != nil {
 		return nil, err

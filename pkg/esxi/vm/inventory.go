@@ -22,6 +22,7 @@ type inventory struct {
 	networks   map[string]types.ManagedObjectReference
 	vms        map[string][]types.ManagedObjectReference
 	vmPaths    map[types.ManagedObjectReference]string // .vmx of each VM
+	limits     HostLimits                              // the host's size
 }
 
 type datastoreInfo struct {
@@ -32,7 +33,7 @@ type datastoreInfo struct {
 }
 
 // inventoryTypes are the managed objects an inventory holds.
-var inventoryTypes = []string{"Datacenter", "Datastore", "Network", "ComputeResource", "VirtualMachine"}
+var inventoryTypes = []string{"Datacenter", "Datastore", "Network", "ComputeResource", "HostSystem", "VirtualMachine"}
 
 // loadInventory reads the host's inventory through a container view: one
 // retrieval whatever the number of VMs (three round trips with the view's
@@ -60,7 +61,8 @@ func loadInventory(ctx context.Context, c *client.Client) (*inventory, error) {
 			}},
 			PropSet: []types.PropertySpec{
 				prop("Datacenter", "vmFolder"),
-				prop("Datastore", "name", "browser", "summary.accessible", "summary.freeSpace"),
+				prop("Datastore", "name", "browser", "summary.accessible", "summary.freeSpace", "summary.capacity"),
+				prop("HostSystem", "name", "summary.hardware"),
 				prop("Network", "name"),
 				prop("ComputeResource", "resourcePool", "host"),
 				prop("VirtualMachine", "name", "summary.config.vmPathName"),
@@ -72,6 +74,7 @@ func loadInventory(ctx context.Context, c *client.Client) (*inventory, error) {
 		return nil, fmt.Errorf("reading the host's inventory: %w", client.Classify(err))
 	}
 	inv := &inventory{
+		limits:     HostLimits{DatastoreBytes: map[string]int64{}},
 		datastores: map[string]datastoreInfo{},
 		networks:   map[string]types.ManagedObjectReference{},
 		vms:        map[string][]types.ManagedObjectReference{},
@@ -104,7 +107,13 @@ func (inv *inventory) add(oc types.ObjectContent) {
 	case "Datastore":
 		acc, _ := props["summary.accessible"].(bool)
 		free, _ := props["summary.freeSpace"].(int64)
+		capacity, _ := props["summary.capacity"].(int64)
 		inv.datastores[str("name")] = datastoreInfo{ref: oc.Obj, browser: ref("browser"), accessible: acc, free: free}
+		inv.limits.DatastoreBytes[str("name")] = capacity
+	case "HostSystem":
+		if hw, ok := props["summary.hardware"].(types.HostHardwareSummary); ok && inv.limits.Host == "" {
+			inv.limits.Host, inv.limits.LogicalCPUs, inv.limits.MemoryMB = str("name"), int32(hw.NumCpuThreads), hw.MemorySize>>20
+		}
 	case "Network":
 		inv.networks[str("name")] = oc.Obj
 	case "VirtualMachine":

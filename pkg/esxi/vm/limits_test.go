@@ -20,8 +20,6 @@ func TestHostLimitsCheck(t *testing.T) {
 		{"one vCPU too many", lim, 9, 0, 0, "", "esx1 has 8 logical CPUs"},
 		{"memory", lim, 0, 16385, 0, "", "esx1 has 16384 MiB"},
 		{"disk beyond the named datastore", lim, 0, 0, 100<<30 + 1, "ds1", "datastore ds1's whole capacity"},
-		{"the source's datastore: the largest bounds", lim, 0, 0, 1 << 40, "", ""},
-		{"beyond every datastore", lim, 0, 0, 3 << 40, "", "datastore big's whole capacity"},
 		{"an unknown datastore is not bounded here", lim, 0, 0, 3 << 40, "other", ""},
 		{"nothing reported", HostLimits{}, 768, 1 << 24, 1 << 45, "", ""},
 		{"unnamed host", HostLimits{LogicalCPUs: 2}, 3, 0, 0, "", "the host has 2 logical CPUs"},
